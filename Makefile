@@ -1,0 +1,48 @@
+# Two commands for everyone: `make run` serves the site, `make test` runs the suite.
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test install seed lint format browser
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+seed: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_content
+
+run: seed
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  The site is at http://127.0.0.1:8000/  (editors: http://127.0.0.1:8000/admin/)"
+	@echo "  Create an editor login in another terminal with:"
+	@echo "    .venv/bin/python manage.py createsuperuser"
+	@echo ""
+	$(VENV)/bin/gunicorn -c dmvpolicy/gunicorn.conf.py dmvpolicy.wsgi
+
+# Browser tests drive Debian's Chromium; install it when missing (needs root).
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install browser
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

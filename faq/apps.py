@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FaqConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "faq"
+    verbose_name = "FAQ content"

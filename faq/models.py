@@ -1,0 +1,317 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .markdown import render_markdown
+
+# Guides live at /<guide-slug>/, so these slugs would hide site pages.
+RESERVED_GUIDE_SLUGS = frozenset(
+    {"admin", "topics", "search", "feeds", "static", "healthz", "sitemap.xml", "robots.txt"}
+)
+MAX_ANSWER_LENGTH = 20_000
+
+
+def slug_from_text(text, max_length=60):
+    """A readable slug cut at a word boundary, so shared links stay short."""
+    slug = slugify(text)
+    if len(slug) <= max_length:
+        return slug
+    return slug[: max_length + 1].rsplit("-", 1)[0]
+
+
+def validate_guide_slug(value):
+    if value in RESERVED_GUIDE_SLUGS:
+        raise ValidationError(
+            "“%(slug)s” is used by another part of the site; choose another web address.",
+            params={"slug": value},
+        )
+
+
+class CategoryManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveIntegerField(
+        default=0, help_text="Categories are listed on the home page from low to high."
+    )
+
+    objects = CategoryManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class GuideQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Guide(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        validators=[validate_guide_slug],
+        help_text="The guide's web address: /<slug>/. Changing it breaks links people have shared.",
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="One or two plain sentences shown under the title and in search engines.",
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="guides")
+    position = models.PositiveIntegerField(
+        default=0, help_text="Guides in the same category are listed from low to high."
+    )
+    is_published = models.BooleanField(
+        "published",
+        default=False,
+        help_text="Unpublished guides and all their questions are hidden from the public.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__position", "position", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("faq:guide", kwargs={"guide_slug": self.slug})
+
+
+class QuestionQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what the public may see."""
+        return self.filter(
+            status=Question.Status.PUBLISHED, guide__is_published=True, answer__isnull=False
+        )
+
+    def get_by_natural_key(self, guide_slug, slug):
+        return self.get(guide__slug=guide_slug, slug=slug)
+
+
+class Question(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="questions")
+    position = models.PositiveIntegerField(
+        help_text="The question's number in its guide. Each number is used once per guide."
+    )
+    text = models.CharField(
+        "question",
+        max_length=300,
+        help_text="The question as a reader would ask it, ending with a question mark.",
+    )
+    slug = models.SlugField(
+        max_length=100,
+        blank=True,
+        help_text="The question's web address inside its guide. Left empty, it is made from "
+        "the question. Changing it breaks links people have shared.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Drafts are never shown to the public.",
+    )
+    tags = TaggableManager(
+        "topics",
+        through="faq.TaggedQuestion",
+        blank=True,
+        help_text="Topics readers can follow to related questions. Separate topics with commas.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["guide", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guide", "position"], name="unique_question_position_in_guide"
+            ),
+            models.UniqueConstraint(fields=["guide", "slug"], name="unique_question_slug_in_guide"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published"]), name="question_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.text}"
+
+    def natural_key(self):
+        return (self.guide.slug, self.slug)
+
+    natural_key.dependencies = ["faq.guide"]
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slug_from_text(self.text) or f"question-{self.position}"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "faq:question", kwargs={"guide_slug": self.guide.slug, "question_slug": self.slug}
+        )
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.guide.is_published
+
+
+class Topic(TagBase):
+    """A topic tag readers follow from one question to related ones."""
+
+    description = models.TextField(
+        blank=True, help_text="Optional sentence shown at the top of the topic's page."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self):
+        return reverse("faq:topic", kwargs={"topic_slug": self.slug})
+
+
+class TaggedQuestionManager(models.Manager):
+    def get_by_natural_key(self, guide_slug, question_slug, topic_name):
+        return self.get(
+            content_object__guide__slug=guide_slug,
+            content_object__slug=question_slug,
+            tag__name=topic_name,
+        )
+
+
+class TaggedQuestion(TaggedItemBase):
+    content_object = models.ForeignKey(Question, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_questions")
+
+    objects = TaggedQuestionManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="unique_topic_per_question"
+            )
+        ]
+
+    def natural_key(self):
+        return (*self.content_object.natural_key(), self.tag.name)
+
+    natural_key.dependencies = ["faq.question", "faq.topic"]
+
+
+class AnswerManager(models.Manager):
+    def get_by_natural_key(self, guide_slug, question_slug):
+        return self.get(question__guide__slug=guide_slug, question__slug=question_slug)
+
+
+class Answer(models.Model):
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
+    body = models.TextField(
+        "answer",
+        validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)],
+        help_text="Written in Markdown: a blank line starts a new paragraph; lines starting "
+        "“1.” make a numbered list; [text](https://…) makes a link.",
+    )
+    body_html = models.TextField(editable=False, default="")
+    change_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What changed and why, in one sentence a colleague would understand, "
+        "e.g. “Added the 2025 court ruling to the second paragraph.”",
+    )
+    is_minor = models.BooleanField(
+        "minor change",
+        default=False,
+        help_text="Tick for typo or formatting fixes that do not change the meaning.",
+    )
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="The day someone last checked this answer was correct."
+    )
+    review_interval_days = models.PositiveIntegerField(
+        "review every (days)",
+        default=180,
+        help_text="How often this answer should be checked again.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(user_model=settings.AUTH_USER_MODEL)
+    objects = AnswerManager()
+
+    class Meta:
+        ordering = ["question__guide", "question__position"]
+
+    def __str__(self):
+        return f"Answer to “{self.question.text}”"
+
+    def natural_key(self):
+        return self.question.natural_key()
+
+    natural_key.dependencies = ["faq.question"]
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+
+class Source(models.Model):
+    """A citation shown under an answer."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(
+        max_length=300, help_text="What a reader will see, e.g. the law's name."
+    )
+    url = models.URLField(
+        "web address",
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Starts with https:// or http://.",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["answer", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+@receiver(pre_save, sender=Answer)
+def render_answer_for_fixture_load(sender, instance, raw, **kwargs):
+    """`loaddata` saves raw rows and bypasses Answer.save(); render the HTML anyway."""
+    if raw:
+        instance.body_html = render_markdown(instance.body)

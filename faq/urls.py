@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "faq"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("topics/", views.TopicListView.as_view(), name="topics"),
+    path("topics/<str:topic_slug>/", views.TopicDetailView.as_view(), name="topic"),
+    path("<slug:guide_slug>/", views.GuideDetailView.as_view(), name="guide"),
+    path(
+        "<slug:guide_slug>/<slug:question_slug>/",
+        views.QuestionDetailView.as_view(),
+        name="question",
+    ),
+]

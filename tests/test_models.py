@@ -1,0 +1,78 @@
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.test import TestCase
+
+from faq.models import Answer, Question, slug_from_text
+
+from .factories import make_guide, make_question
+
+
+class PublishedRuleTests(TestCase):
+    """`Question.objects.published()` is the one gate between drafts and the public."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.guide = make_guide("open-guide")
+        cls.hidden_guide = make_guide("hidden-guide", is_published=False)
+        cls.live = make_question(cls.guide, 1)
+        cls.draft = make_question(cls.guide, 2, status=Question.Status.DRAFT)
+        cls.in_hidden_guide = make_question(cls.hidden_guide, 1)
+        cls.unanswered = Question.objects.create(
+            guide=cls.guide, position=3, text="No answer yet?", status="published"
+        )
+
+    def test_only_published_questions_in_published_guides_with_answers(self):
+        self.assertQuerySetEqual(Question.objects.published(), [self.live])
+
+    def test_is_public_matches_the_queryset(self):
+        self.assertTrue(self.live.is_public)
+        self.assertFalse(self.draft.is_public)
+        self.assertFalse(self.in_hidden_guide.is_public)
+
+
+class QuestionTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.guide = make_guide()
+
+    def test_slug_is_made_from_the_question_at_a_word_boundary(self):
+        question = make_question(
+            self.guide, 1, text="What are the procedures for individuals to opt out of sharing?"
+        )
+        self.assertEqual(question.slug, "what-are-the-procedures-for-individuals-to-opt-out-of")
+        self.assertLessEqual(len(slug_from_text("word " * 100)), 60)
+
+    def test_a_position_is_used_once_per_guide(self):
+        make_question(self.guide, 1)
+        with self.assertRaises(IntegrityError):
+            Question.objects.create(guide=self.guide, position=1, text="Another?")
+
+    def test_a_slug_is_used_once_per_guide(self):
+        make_question(self.guide, 1, text="Same words?")
+        with self.assertRaises(IntegrityError):
+            Question.objects.create(guide=self.guide, position=2, text="Same words?")
+
+
+class GuideTests(TestCase):
+    def test_slugs_of_site_pages_are_refused(self):
+        guide = make_guide("fine-guide")
+        guide.slug = "topics"
+        with self.assertRaisesMessage(ValidationError, "used by another part of the site"):
+            guide.full_clean()
+
+
+class AnswerTests(TestCase):
+    def test_html_is_rendered_on_save(self):
+        question = make_question(make_guide(), body="1. One\n2. Two")
+        answer = Answer.objects.get(question=question)
+        self.assertIn("<ol>", answer.body_html)
+        answer.body = "Plain *now*"
+        answer.save()
+        answer.refresh_from_db()
+        self.assertEqual(answer.body_html, "<p>Plain <em>now</em></p>\n")
+
+    def test_an_overlong_answer_fails_validation(self):
+        question = make_question(make_guide())
+        question.answer.body = "x" * 20_001
+        with self.assertRaises(ValidationError):
+            question.answer.full_clean()

@@ -1,0 +1,81 @@
+"""Settings refuse an unsafe production configuration.
+
+Each case imports the settings module in a fresh interpreter, because
+settings are read once at import time.
+"""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.test import SimpleTestCase
+
+GOOD_KEY = "k" * 20 + "-production-secret-with-enough-entropy-123456789"
+
+
+def load_settings(expression="s.DEBUG, s.ALLOWED_HOSTS", **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "-c", f"import dmvpolicy.settings as s; print({expression})"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class ProductionSettingsTests(SimpleTestCase):
+    def test_development_works_with_no_environment(self):
+        result = load_settings()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("True", result.stdout)
+
+    def test_debug_off_without_a_secret_key_is_refused(self):
+        result = load_settings(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="faq.example.org")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DJANGO_SECRET_KEY must be set", result.stderr)
+
+    def test_debug_off_with_the_development_key_is_refused(self):
+        result = load_settings(
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY="django-insecure-" + "x" * 60,
+            DJANGO_ALLOWED_HOSTS="faq.example.org",
+        )
+        self.assertIn("DJANGO_SECRET_KEY must be set", result.stderr)
+
+    def test_debug_off_without_allowed_hosts_is_refused(self):
+        for hosts in ("", "*"):
+            with self.subTest(hosts=hosts):
+                result = load_settings(
+                    DJANGO_DEBUG="false", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS=hosts
+                )
+                self.assertIn("DJANGO_ALLOWED_HOSTS must list", result.stderr)
+
+    def test_a_safe_production_configuration_starts(self):
+        result = load_settings(
+            DJANGO_DEBUG="false", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="faq.example.org"
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("False ['faq.example.org']", result.stdout)
+
+    def test_a_typo_in_debug_is_an_error_not_a_guess(self):
+        result = load_settings(DJANGO_DEBUG="flase")
+        self.assertIn("DJANGO_DEBUG must be true or false", result.stderr)
+
+
+class DatabaseSettingsTests(SimpleTestCase):
+    def test_default_sqlite_waits_for_locks_instead_of_failing(self):
+        result = load_settings("s.DATABASES['default']['OPTIONS']")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("'transaction_mode': 'IMMEDIATE'", result.stdout)
+        self.assertIn("journal_mode=WAL", result.stdout)
+        self.assertIn("'timeout': 20", result.stdout)
+
+    def test_database_url_selects_postgresql(self):
+        result = load_settings(
+            "s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME']",
+            DATABASE_URL="postgres://faq:secret@db.internal:5432/faq",
+        )
+        self.assertIn("django.db.backends.postgresql faq", result.stdout)
