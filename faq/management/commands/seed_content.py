@@ -69,6 +69,7 @@ class Command(BaseCommand):
         )
         if not paths:
             raise CommandError("No fixture files found.")
+        self.verbosity = options["verbosity"]
         self.created = self.skipped = 0
         try:
             with transaction.atomic():
@@ -83,7 +84,8 @@ class Command(BaseCommand):
         summary = (
             f"Created {self.created} record(s); left {self.skipped} existing record(s) as they are."
         )
-        self.stdout.write(self.style.SUCCESS(summary))
+        if self.verbosity:
+            self.stdout.write(self.style.SUCCESS(summary))
 
     def load_file(self, path):
         try:
@@ -103,7 +105,7 @@ class Command(BaseCommand):
             if existing is not None:
                 self.skipped += 1
                 changed = differing_fields(instance, existing)
-                if changed:
+                if changed and self.verbosity:
                     self.stdout.write(
                         f"Kept the database's version of {describe(index, record)}: "
                         f"it differs from {path.name} in {', '.join(changed)}."
@@ -126,7 +128,8 @@ class Command(BaseCommand):
             model.history.bulk_history_create(
                 instances, default_change_reason=f"Loaded from {path.name}"
             )
-        self.stdout.write(f"{path}: {len(records)} record(s) read.")
+        if self.verbosity:
+            self.stdout.write(f"{path}: {len(records)} record(s) read.")
 
     def build(self, record, where):
         if not isinstance(record, dict) or "model" not in record or "fields" not in record:
