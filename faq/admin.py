@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.forms import TagField
-from taggit.utils import edit_string_for_tags, parse_tags
+from taggit.utils import parse_tags
 
 from .diff import word_diff
 from .markdown import render_markdown
@@ -136,7 +136,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         answer = getattr(obj, "answer", None)
-        if answer is None or "_addanother" in request.POST:
+        if answer is None or answer.pk is None or "_addanother" in request.POST:
             return super().response_add(request, obj, post_url_continue)
         self.message_user(
             request,
@@ -258,7 +258,7 @@ class AnswerForm(forms.ModelForm):
         self.live["is_minor"] = answer.is_minor
         self.fields["base_version"].initial = answer.version
         self.fields["question_text"].initial = question.text
-        self.fields["topics"].initial = edit_string_for_tags(list(question.tags.all()))
+        self.fields["topics"].initial = list(question.tags.all())
         # Each save gets its own note; a waiting draft is edited where it was left.
         self.initial.update(
             body=answer.draft_body if answer.has_draft else answer.body,

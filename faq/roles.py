@@ -14,7 +14,7 @@ PUBLISH_PERMISSION = "faq.publish_answer"
 # (model, actions) in the faq app. Nothing over users, groups or other apps.
 EDITOR_PERMISSIONS = {
     "question": ["view", "add", "change"],
-    "answer": ["view", "change"],
+    "answer": ["view", "add", "change"],
     "source": ["view", "add", "change", "delete"],
     "topic": ["view", "add", "change"],
     "taggedquestion": ["view", "add", "change", "delete"],

@@ -4,33 +4,7 @@ from django.urls import reverse
 
 from faq.models import Answer, Question
 
-from .factories import make_guide, make_question
-
-
-def question_form_data(question, **changes):
-    """The admin change form for a question and its answer, as a browser posts it."""
-    answer = question.answer
-    data = {
-        "guide": question.guide_id,
-        "position": question.position,
-        "text": question.text,
-        "slug": question.slug,
-        "status": question.status,
-        "tags": ", ".join(t.name for t in question.tags.all()),
-        "answer-TOTAL_FORMS": 1,
-        "answer-INITIAL_FORMS": 1,
-        "answer-MIN_NUM_FORMS": 1,
-        "answer-MAX_NUM_FORMS": 1,
-        "answer-0-id": answer.pk,
-        "answer-0-question": question.pk,
-        "answer-0-body": answer.body,
-        "answer-0-change_note": "",
-        "answer-0-is_minor": "",
-        "answer-0-last_reviewed": "",
-        "answer-0-review_interval_days": answer.review_interval_days,
-    }
-    data.update(changes)
-    return data
+from .factories import answer_form_data, make_guide, make_question
 
 
 class AdminPagesTests(TestCase):
@@ -82,27 +56,17 @@ class AdminPagesTests(TestCase):
         self.assertEqual(len(by_guide.context["cl"].result_list), 2)
 
     def test_editing_an_answer_in_the_admin_shows_publicly_and_records_the_editor(self):
-        url = reverse("admin:faq_question_change", args=[self.question.pk])
-        data = question_form_data(
-            self.question, **{"answer-0-body": "A corrected answer.", "answer-0-change_note": "Fix"}
-        )
+        answer = self.question.answer
+        url = reverse("admin:faq_answer_change", args=[answer.pk])
+        data = answer_form_data(answer, body="A corrected answer.", change_note="Fix", _publish="1")
         response = self.client.post(url, data)
-        self.assertRedirects(response, reverse("admin:faq_question_changelist"))
-        latest = Answer.history.filter(id=self.question.answer.pk).latest()
+        self.assertRedirects(response, url)
+        latest = Answer.history.filter(id=answer.pk).latest()
         self.assertEqual(latest.body, "A corrected answer.")
         self.assertEqual(latest.history_user, self.editor)
         self.assertContains(
             self.client.get(self.question.get_absolute_url()), "A corrected answer."
         )
-
-    def test_answer_history_shows_which_fields_changed(self):
-        answer = self.question.answer
-        answer.body = "Changed text."
-        answer.change_note = "Updated after the new law."
-        answer.save()
-        response = self.client.get(reverse("admin:faq_answer_history", args=[answer.pk]))
-        self.assertContains(response, "Updated after the new law.")
-        self.assertContains(response, "body, change_note")
 
     def test_a_new_question_is_offered_the_next_number_in_its_guide(self):
         response = self.client.get(reverse("admin:faq_question_add"), {"guide": self.guide.pk})
