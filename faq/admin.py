@@ -10,7 +10,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
-from django.views.decorators.cache import never_cache
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.forms import TagField
 from taggit.utils import parse_tags
@@ -524,7 +523,6 @@ class AnswerAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         return answer
 
-    @never_cache
     def preview_view(self, request, pk):
         """The public page with the form's unsaved text, rendered and not saved."""
         answer = self.get_answer_or_404(request, pk, "change")
@@ -639,14 +637,16 @@ def action_for(request, answer):
 
 
 def preview_sources(formsets):
+    """The sources as typed, valid or not yet, minus those ticked for deletion."""
     sources = []
     for formset in formsets:
         for form in formset.forms:
-            data = form.cleaned_data if form.is_valid() else {}
-            if data.get("title") and data.get("url") and not data.get("DELETE"):
-                sources.append(
-                    Source(title=data["title"], url=data["url"], position=data.get("position") or 0)
-                )
+            title, url = form["title"].value(), form["url"].value()
+            if not (title and url) or ("DELETE" in form.fields and form["DELETE"].value()):
+                continue
+            position = form["position"].value()
+            position = int(position) if str(position).isdigit() else 0
+            sources.append(Source(title=title, url=url, position=position))
     return sorted(sources, key=lambda source: source.position)
 
 

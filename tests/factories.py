@@ -49,7 +49,9 @@ def answer_form_data(answer, **changes):
         "question_text": question.text,
         "topics": ", ".join(t.name for t in question.tags.all()),
         "body": answer.draft_body if answer.has_draft else answer.body,
-        "change_note": "",
+        # A browser posts what the form shows: a waiting draft's note and flag.
+        "change_note": answer.draft_change_note if answer.has_draft else "",
+        "is_minor": "on" if answer.has_draft and answer.draft_is_minor else None,
         "base_version": answer.version,
         "last_reviewed": answer.last_reviewed.isoformat() if answer.last_reviewed else "",
         "review_interval_days": answer.review_interval_days,
