@@ -283,7 +283,7 @@ class AnswerForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Not saved: %(who)s saved this answer after you opened it. Your text is "
                 "still in the form below and nothing was overwritten. Their changes are "
-                "shown above: bring anything you want to keep into your text, then save again.",
+                "shown below: bring anything you want to keep into your text, then save again.",
                 code="edit_conflict",
                 params={"who": self.conflict["who"]},
             )
@@ -582,6 +582,8 @@ class AnswerAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(reverse("admin:faq_answer_history", args=[pk]))
         if older.history_date > newer.history_date:
             older, newer = newer, older
+        for row in (older, newer):
+            row.what_happened, row.note = self.what_happened(row), self.note(row)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Compare revisions: {answer.question.text}",
