@@ -253,8 +253,12 @@ class AnswerForm(forms.ModelForm):
         answer = self.instance
         question = answer.question
         self.conflict = None
-        self.live = {"body": answer.body, "change_note": answer.change_note}
-        self.live["is_minor"] = answer.is_minor
+        # The published text, kept aside: "Save as draft" must not change it.
+        self.live = {
+            "body": answer.body,
+            "change_note": answer.change_note,
+            "is_minor": answer.is_minor,
+        }
         self.fields["base_version"].initial = answer.version
         self.fields["question_text"].initial = question.text
         self.fields["topics"].initial = list(question.tags.all())
@@ -300,7 +304,7 @@ def conflict_details(answer, base_version):
     return {
         "who": " and ".join(names),
         "when": newer.first().history_date if newer else None,
-        "differences": [part for part in compare(old, RevisionText.from_answer(answer))],
+        "differences": compare(old, RevisionText.from_answer(answer)),
     }
 
 
