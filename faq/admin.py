@@ -86,6 +86,39 @@ class AnswerInline(admin.StackedInline):
     fields = ["body", "change_note", "last_reviewed", "review_interval_days"]
 
 
+class QuestionForm(forms.ModelForm):
+    """The question's place and address, refused if the question changed since opening."""
+
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        saved_at = self.instance.updated_at.isoformat()
+        if cleaned.get("opened_at") != saved_at:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("opened_at")] = saved_at
+            question = self.instance
+            raise forms.ValidationError(
+                "Not saved: this question was changed by someone else after you opened it. "
+                "It is now in guide “%(guide)s” as number %(position)s at “%(slug)s”. Your "
+                "entries are still below; save again to keep them.",
+                code="edit_conflict",
+                params={
+                    "guide": question.guide,
+                    "position": question.position,
+                    "slug": question.slug,
+                },
+            )
+        return cleaned
+
+
 @admin.register(Question)
 class QuestionAdmin(SimpleHistoryAdmin):
     """A question's place and status. Its wording, topics, answer and sources are
@@ -101,6 +134,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
         "edit_answer",
     ]
     list_display_links = ["text"]
+    form = QuestionForm
     list_filter = ["guide", "status", "tags"]
     search_fields = ["text", "answer__body"]
     list_select_related = ["guide", "answer"]
@@ -111,10 +145,13 @@ class QuestionAdmin(SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["guide", "position", "text", "slug", "tags", "status"]
-        return ["answer_link", "guide", "position", "slug", "status", "topic_list"]
+        return ["answer_link", "guide", "position", "slug", "status", "topic_list", "opened_at"]
 
     def get_inlines(self, request, obj):
         return [AnswerInline] if obj is None else []
+
+    def get_object(self, request, object_id, from_field=None):
+        return locked_object(self, request, object_id)
 
     def revert_disabled(self, request, obj=None):
         # simple-history's revert would skip permissions and the answer's
@@ -194,6 +231,19 @@ class QuestionAdmin(SimpleHistoryAdmin):
             question.save()
             count += 1
         self.message_user(request, f"{count} question(s) are drafts again.", messages.SUCCESS)
+
+
+def locked_object(model_admin, request, object_id):
+    """The object an admin form edits; a save locks its row until it commits, so
+    two saves cannot both pass the stale-form check (PostgreSQL; SQLite's
+    IMMEDIATE transactions already serialise writers)."""
+    queryset = model_admin.get_queryset(request)
+    if request.method == "POST":
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=int(object_id))
+    except (ValueError, model_admin.model.DoesNotExist):
+        return None
 
 
 class SourceInline(admin.TabularInline):
@@ -379,16 +429,7 @@ class AnswerAdmin(SimpleHistoryAdmin):
         ]
 
     def get_object(self, request, object_id, from_field=None):
-        # A save locks the row until it commits, so two saves cannot both pass
-        # the version check (PostgreSQL; SQLite's IMMEDIATE transactions already
-        # serialise writers).
-        queryset = self.get_queryset(request).select_related("question__guide")
-        if request.method == "POST":
-            queryset = queryset.select_for_update(of=("self",))
-        try:
-            return queryset.get(pk=int(object_id))
-        except (ValueError, Answer.DoesNotExist):
-            return None
+        return locked_object(self, request, object_id)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

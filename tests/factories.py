@@ -72,3 +72,15 @@ def answer_form_data(answer, **changes):
         )
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def question_form_data(question, **changes):
+    """The question screen's form (place and address) as a browser posts it."""
+    data = {
+        "guide": question.guide_id,
+        "position": question.position,
+        "slug": question.slug,
+        "opened_at": question.updated_at.isoformat(),
+    }
+    data.update(changes)
+    return data

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from faq.models import Answer, Question
 
-from .factories import answer_form_data, make_guide, make_question, make_staff
+from .factories import (
+    answer_form_data,
+    make_guide,
+    make_question,
+    make_staff,
+    question_form_data,
+)
 
 
 class AdminPagesTests(TestCase):
@@ -177,14 +183,10 @@ class DraftAndPublishTests(TestCase):
     def test_status_is_not_editable_on_the_question_screen(self):
         self.client.force_login(self.publisher)
         url = reverse("admin:faq_question_change", args=[self.question.pk])
-        data = {
-            "guide": self.guide.pk,
-            "position": 1,
-            "slug": self.question.slug,
-            "status": "draft",
-        }
-        self.client.post(url, data)
-        self.assertEqual(Question.objects.get(pk=self.question.pk).status, "published")
+        data = question_form_data(self.question, status="draft", slug="moved")
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        question = Question.objects.get(pk=self.question.pk)
+        self.assertEqual((question.status, question.slug), ("published", "moved"))
 
     def test_publish_and_unpublish_actions_are_for_publishers_only(self):
         draft = make_question(self.guide, 2, status=Question.Status.DRAFT)
@@ -230,6 +232,27 @@ class ConflictTests(TestCase):
         again = {**bob, "base_version": form["base_version"].value()}
         self.assertEqual(self.client.post(self.url, again).status_code, 302)
         self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Bob's careful rewrite.")
+
+
+class QuestionConflictTests(TestCase):
+    def test_a_stale_question_form_is_refused_and_keeps_the_entries(self):
+        guide = make_guide()
+        question = make_question(guide, 1)
+        opened = question_form_data(question, slug="my-new-address")
+        self.client.force_login(make_staff("pat", "Publishers"))
+        answer = question.answer
+        self.client.post(
+            reverse("admin:faq_answer_change", args=[answer.pk]),
+            answer_form_data(answer, question_text="Reworded?", change_note="x", _publish=1),
+        )
+        url = reverse("admin:faq_question_change", args=[question.pk])
+        response = self.client.post(url, opened)
+        self.assertContains(response, "changed by someone else after you opened it")
+        self.assertContains(response, 'value="my-new-address"')
+        self.assertEqual(Question.objects.get(pk=question.pk).slug, question.slug)
+        again = {**opened, "opened_at": response.context["adminform"].form["opened_at"].value()}
+        self.assertEqual(self.client.post(url, again).status_code, 302)
+        self.assertEqual(Question.objects.get(pk=question.pk).slug, "my-new-address")
 
 
 class SeedConflictTests(TestCase):

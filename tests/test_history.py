@@ -11,7 +11,13 @@ from faq.diff import list_diff, word_diff
 from faq.models import Answer, Question, Source
 from faq.revisions import mark_reviewed, revert, save_revision
 
-from .factories import answer_form_data, make_guide, make_question, make_staff
+from .factories import (
+    answer_form_data,
+    make_guide,
+    make_question,
+    make_staff,
+    question_form_data,
+)
 
 
 class WordDiffTests(TestCase):
@@ -105,7 +111,7 @@ class AdminSaveHistoryTests(TestCase):
         answer_rows = Answer.history.count()
         before = Question.history.filter(id=self.question.pk).count()
         url = reverse("admin:faq_question_change", args=[self.question.pk])
-        data = {"guide": self.guide.pk, "position": 7, "slug": self.question.slug}
+        data = question_form_data(self.question, position=7)
         self.assertEqual(self.client.post(url, data).status_code, 302)
         rows = Question.history.filter(id=self.question.pk)
         self.assertEqual(rows.count(), before + 1)
