@@ -98,16 +98,19 @@ def revert(answer, row, user):
     with transaction.atomic():
         answer = Answer.objects.select_for_update().select_related("question").get(pk=answer.pk)
         target = RevisionText.from_history(row)
-        question = answer.question
-        question.text = target.question_text or question.text
-        question.skip_history_when_saving = True  # the answer's revision records it
-        question.save()
-        question.tags.set(target.topics)
-        answer.sources.all().delete()
-        Source.objects.bulk_create(
-            Source(answer=answer, title=source["title"], url=source["url"], position=index)
-            for index, source in enumerate(target.sources, start=1)
-        )
+        # Rows written before snapshots existed (migration 0002) hold no question
+        # text, topics or sources; for those only the answer text comes back.
+        if row.question_text:
+            question = answer.question
+            question.text = target.question_text
+            question.skip_history_when_saving = True  # the answer's revision records it
+            question.save()
+            question.tags.set(target.topics)
+            answer.sources.all().delete()
+            Source.objects.bulk_create(
+                Source(answer=answer, title=source["title"], url=source["url"], position=index)
+                for index, source in enumerate(target.sources, start=1)
+            )
         answer.body = target.body
         answer.change_note = f"Reverted to the revision of {revision_label(row.history_date)}"
         answer.is_minor = False

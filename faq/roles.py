@@ -37,13 +37,13 @@ def ensure_groups():
     editor_perms = list(
         Permission.objects.filter(content_type__app_label="faq", codename__in=editor_codenames())
     )
-    publish = Permission.objects.get(
+    publish = Permission.objects.filter(
         content_type__app_label="faq", codename=PUBLISH_PERMISSION.split(".")[1]
     )
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     editors.permissions.set(editor_perms)
     publishers, _ = Group.objects.get_or_create(name=PUBLISHERS)
-    publishers.permissions.set([*editor_perms, publish])
+    publishers.permissions.set([*editor_perms, *publish])
     return editors, publishers
 
 

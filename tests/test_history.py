@@ -283,3 +283,21 @@ class CompareAndRevertTests(TestCase):
         mark_reviewed(self.answer, self.editor)
         newest, previous = self.answer.history.all()[:2]
         self.assertEqual(newest.body, previous.body)
+
+
+class RevertOldRowTests(TestCase):
+    def test_a_row_from_before_snapshots_restores_only_the_answer_text(self):
+        """Rows written before migration 0002 have no snapshot; revert must not wipe topics."""
+        user = make_staff("pat", "Publishers")
+        answer = make_question(make_guide(), 1, topics=["Privacy"], body="Old body.").answer
+        old = answer.history.get()
+        answer.history.filter(pk=old.pk).update(question_text="", topics=[], sources=[])
+        old.refresh_from_db()
+        Source.objects.create(answer=answer, title="Kept", url="https://kept.example/")
+        answer.body = "New body."
+        save_revision(answer, user)
+        revert(answer, old, user)
+        answer = Answer.objects.get(pk=answer.pk)
+        self.assertEqual(answer.body, "Old body.")
+        self.assertEqual([t.name for t in answer.question.tags.all()], ["Privacy"])
+        self.assertEqual([s.title for s in answer.sources.all()], ["Kept"])
