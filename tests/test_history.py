@@ -38,6 +38,15 @@ class WordDiffTests(TestCase):
         self.assertNotIn("<ins>", html)
         self.assertNotIn("<del>", html)
 
+    def test_an_edit_in_one_paragraph_marks_only_its_words(self):
+        old = "First paragraph stays.\n\nSecond has one word wrong.\n\nThird stays."
+        new = "First paragraph stays.\n\nSecond has one word right.\n\nThird stays."
+        self.assertEqual(
+            word_diff(old, new),
+            "First paragraph stays.\n\nSecond has one word <del>wrong.\n</del><ins>right.\n</ins>"
+            "\nThird stays.",
+        )
+
     def test_list_diff_marks_removed_and_added_items(self):
         self.assertEqual(
             list_diff(["Privacy", "Courts"], ["Privacy", "ICE"]),
