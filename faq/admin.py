@@ -320,7 +320,9 @@ class AnswerForm(forms.ModelForm):
         )
         self.is_published = question.status == Question.Status.PUBLISHED
         if self.is_published:
-            self.fields["change_note"].required = True
+            note = self.fields["change_note"]
+            note.required = True
+            note.help_text = f"Required: this question is public. {note.help_text}"
         if self.is_published and not self.can_publish:
             for name in ("question_text", "topics"):
                 self.fields[name].disabled = True

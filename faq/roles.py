@@ -17,10 +17,10 @@ EDITOR_PERMISSIONS = {
     "answer": ["view", "add", "change"],
     "source": ["view", "add", "change", "delete"],
     "topic": ["view", "add", "change"],
-    "taggedquestion": ["view", "add", "change", "delete"],
     "guide": ["view"],
     "category": ["view"],
-    # The history pages and compare need these.
+    # simple-history checks these instead of the model's own permissions when
+    # SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS is on.
     "historicalquestion": ["view"],
     "historicalanswer": ["view"],
 }
