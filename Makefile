@@ -22,7 +22,7 @@ run: seed
 	@echo ""
 	@echo "  The site is at http://127.0.0.1:8000/  (editors: http://127.0.0.1:8000/admin/)"
 	@echo "  Create an editor login in another terminal with:"
-	@echo "    .venv/bin/python manage.py createsuperuser"
+	@echo "    .venv/bin/python manage.py createeditor YOURNAME --publisher"
 	@echo ""
 	$(VENV)/bin/gunicorn -c dmvpolicy/gunicorn.conf.py dmvpolicy.wsgi
 

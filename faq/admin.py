@@ -1,11 +1,36 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Max
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import slugify
 from simple_history.admin import SimpleHistoryAdmin
+from taggit.forms import TagField
+from taggit.utils import parse_tags
 
+from .diff import word_diff
+from .markdown import render_markdown
 from .models import Answer, Category, Guide, Question, Source, Topic
+from .revisions import (
+    RevisionText,
+    compare,
+    mark_reviewed,
+    publish,
+    revert,
+    revision_label,
+    save_revision,
+)
+from .roles import PUBLISH_PERMISSION
+
+
+def may_publish(request):
+    return request.user.has_perm(PUBLISH_PERMISSION)
 
 
 @admin.register(Category)
@@ -52,23 +77,86 @@ class GuideAdmin(admin.ModelAdmin):
 
 
 class AnswerInline(admin.StackedInline):
+    """The first answer, typed together with a new question (add screen only)."""
+
     model = Answer
     can_delete = False
     min_num = 1
     max_num = 1
-    fields = ["body", "change_note", "is_minor", "last_reviewed", "review_interval_days"]
+    fields = ["body", "change_note", "last_reviewed", "review_interval_days"]
+
+
+class QuestionForm(forms.ModelForm):
+    """The question's place and address, refused if the question changed since opening."""
+
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        saved_at = self.instance.updated_at.isoformat()
+        if cleaned.get("opened_at") != saved_at:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("opened_at")] = saved_at
+            question = self.instance
+            raise forms.ValidationError(
+                "Not saved: this question was changed by someone else after you opened it. "
+                "It is now in guide “%(guide)s” as number %(position)s at “%(slug)s”. Your "
+                "entries are still below; save again to keep them.",
+                code="edit_conflict",
+                params={
+                    "guide": question.guide,
+                    "position": question.position,
+                    "slug": question.slug,
+                },
+            )
+        return cleaned
 
 
 @admin.register(Question)
 class QuestionAdmin(SimpleHistoryAdmin):
-    list_display = ["position", "text", "guide", "topic_list", "status", "last_updated"]
+    """A question's place and status. Its wording, topics, answer and sources are
+    edited on the answer's edit screen, so that each change is one revision there."""
+
+    list_display = [
+        "position",
+        "text",
+        "guide",
+        "topic_list",
+        "status",
+        "last_updated",
+        "edit_answer",
+    ]
     list_display_links = ["text"]
+    form = QuestionForm
     list_filter = ["guide", "status", "tags"]
     search_fields = ["text", "answer__body"]
     list_select_related = ["guide", "answer"]
-    fields = ["guide", "position", "text", "slug", "status", "tags"]
-    inlines = [AnswerInline]
+    readonly_fields = ["status", "answer_link", "topic_list"]
     history_list_display = ["status", "text"]
+    actions = ["publish_questions", "unpublish_questions"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["guide", "position", "text", "slug", "tags", "status"]
+        return ["answer_link", "guide", "position", "slug", "status", "topic_list", "opened_at"]
+
+    def get_inlines(self, request, obj):
+        return [AnswerInline] if obj is None else []
+
+    def get_object(self, request, object_id, from_field=None):
+        return locked_object(self, request, object_id)
+
+    def revert_disabled(self, request, obj=None):
+        # simple-history's revert would skip permissions and the answer's
+        # revision record; reverting happens on the answer's history instead.
+        return True
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
@@ -82,6 +170,18 @@ class QuestionAdmin(SimpleHistoryAdmin):
             initial["position"] = (last["position__max"] or 0) + 1
         return initial
 
+    def response_add(self, request, obj, post_url_continue=None):
+        answer = getattr(obj, "answer", None)
+        if answer is None or answer.pk is None or "_addanother" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            "The question was saved as a draft; the public cannot see it yet. "
+            "Add sources, preview and publish it here.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:faq_answer_change", args=[answer.pk]))
+
     @admin.display(description="topics")
     def topic_list(self, question):
         return ", ".join(topic.name for topic in question.tags.all())
@@ -91,6 +191,60 @@ class QuestionAdmin(SimpleHistoryAdmin):
         answer = getattr(question, "answer", None)
         return answer.updated_at if answer else None
 
+    @admin.display(description="answer")
+    def edit_answer(self, question):
+        answer = getattr(question, "answer", None)
+        if answer is None:
+            return "–"
+        url = reverse("admin:faq_answer_change", args=[answer.pk])
+        return format_html('<a href="{}">Edit answer</a>', url)
+
+    @admin.display(description="wording, topics, answer and sources")
+    def answer_link(self, question):
+        answer = getattr(question, "answer", None)
+        if answer is None:
+            return "This question has no answer yet."
+        url = reverse("admin:faq_answer_change", args=[answer.pk])
+        return format_html(
+            '<a href="{}">Edit the question’s wording, topics, answer and sources</a>', url
+        )
+
+    def has_publish_permission(self, request):
+        return may_publish(request)
+
+    @admin.action(description="Publish the selected questions", permissions=["publish"])
+    def publish_questions(self, request, queryset):
+        count = 0
+        for question in queryset.filter(status=Question.Status.DRAFT).select_related("answer"):
+            answer = getattr(question, "answer", None)
+            if answer is None:
+                continue
+            publish(answer, request.user)
+            count += 1
+        self.message_user(request, f"Published {count} question(s).", messages.SUCCESS)
+
+    @admin.action(description="Return the selected questions to draft", permissions=["publish"])
+    def unpublish_questions(self, request, queryset):
+        count = 0
+        for question in queryset.filter(status=Question.Status.PUBLISHED):
+            question.status = Question.Status.DRAFT
+            question.save()
+            count += 1
+        self.message_user(request, f"{count} question(s) are drafts again.", messages.SUCCESS)
+
+
+def locked_object(model_admin, request, object_id):
+    """The object an admin form edits; a save locks its row until it commits, so
+    two saves cannot both pass the stale-form check (PostgreSQL; SQLite's
+    IMMEDIATE transactions already serialise writers)."""
+    queryset = model_admin.get_queryset(request)
+    if request.method == "POST":
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=int(object_id))
+    except (ValueError, model_admin.model.DoesNotExist):
+        return None
+
 
 class SourceInline(admin.TabularInline):
     model = Source
@@ -99,47 +253,450 @@ class SourceInline(admin.TabularInline):
     fields = ["position", "title", "url"]
     extra = 1
 
+    # On a published question, sources go live at once, so only publishers
+    # change them; editors see them read-only and draft the answer text.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and live_edits_allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and live_edits_allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and live_edits_allowed(request, obj)
+
+
+def live_edits_allowed(request, answer):
+    if answer is None or may_publish(request):
+        return True
+    return answer.question.status != Question.Status.PUBLISHED
+
+
+class AnswerForm(forms.ModelForm):
+    """The answer's edit form: wording, topics, answer text, note, review dates.
+
+    `base_version` is the answer's version when the form was opened. A save is
+    refused when the answer has been saved since (see `clean`).
+    """
+
+    question_text = forms.CharField(
+        label="Question",
+        max_length=300,
+        help_text=Question._meta.get_field("text").help_text,
+        widget=forms.TextInput(attrs={"class": "vLargeTextField"}),
+    )
+    topics = TagField(
+        label="Topics", required=False, help_text=Question._meta.get_field("tags").help_text
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    # Set by AnswerAdmin.get_form for this request.
+    action = "save"
+    can_publish = False
+
+    class Meta:
+        model = Answer
+        fields = ["body", "change_note", "is_minor", "last_reviewed", "review_interval_days"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 20, "class": "vLargeTextField"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        answer = self.instance
+        question = answer.question
+        self.conflict = None
+        # The published text, kept aside: "Save as draft" must not change it.
+        self.live = {
+            "body": answer.body,
+            "change_note": answer.change_note,
+            "is_minor": answer.is_minor,
+        }
+        self.fields["base_version"].initial = answer.version
+        self.fields["question_text"].initial = question.text
+        self.fields["topics"].initial = list(question.tags.all())
+        # Each save gets its own note; a waiting draft is edited where it was left.
+        self.initial.update(
+            body=answer.draft_body if answer.has_draft else answer.body,
+            change_note=answer.draft_change_note if answer.has_draft else "",
+            is_minor=answer.draft_is_minor if answer.has_draft else False,
+        )
+        self.is_published = question.status == Question.Status.PUBLISHED
+        if self.is_published:
+            note = self.fields["change_note"]
+            note.required = True
+            note.help_text = f"Required: this question is public. {note.help_text}"
+        if self.is_published and not self.can_publish:
+            for name in ("question_text", "topics"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Only publishers change this on a published question."
+
+    def clean(self):
+        cleaned = super().clean()
+        base_version = cleaned.get("base_version")
+        if base_version is not None and base_version != self.instance.version:
+            self.conflict = conflict_details(self.instance, base_version)
+            # The next save, made knowing what changed, is checked against now.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("base_version")] = self.instance.version
+            raise forms.ValidationError(
+                "Not saved: %(who)s saved this answer after you opened it. Your text is "
+                "still in the form below and nothing was overwritten. Their changes are "
+                "shown below: bring anything you want to keep into your text, then save again.",
+                code="edit_conflict",
+                params={"who": self.conflict["who"]},
+            )
+        return cleaned
+
+
+def conflict_details(answer, base_version):
+    """Who saved the answer since `base_version`, and a diff of what they changed."""
+    rows = answer.history.all()
+    base = rows.filter(version=base_version).order_by("-history_id").first()
+    newer = rows.filter(version__gt=base_version).select_related("history_user")
+    names = sorted({str(row.history_user or "someone") for row in newer}) or ["someone"]
+    old = RevisionText.from_history(base) if base else RevisionText("", "", [])
+    return {
+        "who": " and ".join(names),
+        "when": newer.first().history_date if newer else None,
+        "differences": compare(old, RevisionText.from_answer(answer)),
+    }
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Due for review"), ("ok", "Reviewed recently")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.due_for_review()
+        if self.value() == "ok":
+            return queryset.filter(review_due__gt=timezone.localdate())
+        return queryset
+
+
+class DraftFilter(admin.SimpleListFilter):
+    title = "unpublished draft"
+    parameter_name = "draft"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a draft waiting")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(draft_saved_at=None)
+        return queryset
+
 
 @admin.register(Answer)
 class AnswerAdmin(SimpleHistoryAdmin):
-    list_display = ["question", "guide", "updated_at", "last_reviewed"]
-    list_filter = ["question__guide", "question__status"]
+    """The one edit screen for a question's wording, topics, answer and sources."""
+
+    form = AnswerForm
+    list_display = ["question", "guide", "status", "has_draft", "updated_at", "review_due"]
+    list_filter = ["question__guide", "question__status", ReviewDueFilter, DraftFilter]
     search_fields = ["question__text", "body"]
     list_select_related = ["question__guide"]
-    readonly_fields = ["question_link"]
-    fields = [
-        "question_link",
-        "body",
-        "change_note",
-        "is_minor",
-        "last_reviewed",
-        "review_interval_days",
+    readonly_fields = ["publication"]
+    fieldsets = [
+        (None, {"fields": ["publication", "question_text", "topics", "body"]}),
+        ("About this change", {"fields": ["change_note", "is_minor", "base_version"]}),
+        ("Review", {"fields": ["last_reviewed", "review_interval_days"]}),
     ]
     inlines = [SourceInline]
-    history_list_display = ["change_note", "is_minor", "changed_fields"]
+    actions = ["mark_as_reviewed"]
+    change_form_template = "admin/faq/answer/change_form.html"
+    history_list_display = ["what_happened", "note"]
+    object_history_list_template = "admin/faq/answer/history_list.html"
 
     def has_add_permission(self, request):
         # Answers are created together with their question.
         return False
 
+    def revert_disabled(self, request, obj=None):
+        # Our revert (below) writes a new revision and keeps the version count.
+        return True
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(self.preview_view), name="faq_answer_preview"),
+            path("<int:pk>/compare/", view(self.compare_view), name="faq_answer_compare"),
+            path(
+                "<int:pk>/revert/<int:history_id>/",
+                view(self.revert_view),
+                name="faq_answer_revert",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_object(self, request, object_id, from_field=None):
+        return locked_object(self, request, object_id)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.can_publish = may_publish(request)
+        form.action = action_for(request, obj)
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_publish" in request.POST and not may_publish(request):
+            raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        context.update(
+            can_publish=may_publish(request),
+            is_published=form.is_published,
+            conflict=form.conflict,
+            draft_diff=word_diff(form.live["body"], obj.draft_body)
+            if obj is not None and obj.has_draft
+            else None,
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Everything is saved in save_related, after the sources, so that the
+        # one history row this save writes sees the sources as saved.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        answer, question = form.instance, form.instance.question
+        if not form.fields["question_text"].disabled:
+            question.text = form.cleaned_data["question_text"]
+            question.skip_history_when_saving = True  # the answer's revision records it
+            question.save()
+            del question.skip_history_when_saving
+            question.tags.set(form.cleaned_data["topics"])
+        if form.action == "draft":
+            answer.draft_body = answer.body
+            answer.draft_change_note = answer.change_note
+            answer.draft_is_minor = answer.is_minor
+            answer.draft_saved_by, answer.draft_saved_at = request.user, timezone.now()
+            answer.body = form.live["body"]
+            answer.change_note = form.live["change_note"]
+            answer.is_minor = form.live["is_minor"]
+            save_revision(answer, request.user, reason="Saved a draft")
+        elif form.action == "publish":
+            answer.clear_draft()
+            publish(answer, request.user)
+        else:
+            answer.clear_draft()
+            save_revision(answer, request.user)
+
+    def response_change(self, request, obj):
+        if "_draft" in request.POST or "_publish" in request.POST:
+            if "_draft" in request.POST:
+                message = "Draft saved. The public still sees the published answer."
+            else:
+                message = "Published: the public now sees this answer."
+            self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question__guide")
+
     @admin.display(description="guide", ordering="question__guide")
     def guide(self, answer):
         return answer.question.guide
 
-    @admin.display(description="question")
-    def question_link(self, answer):
-        url = reverse("admin:faq_question_change", args=[answer.question_id])
-        return format_html('<a href="{}">{}</a>', url, answer.question.text)
+    @admin.display(description="status", ordering="question__status")
+    def status(self, answer):
+        return answer.question.get_status_display()
 
-    @admin.display(description="what changed")
-    def changed_fields(self, historical_answer):
-        previous = historical_answer.prev_record
-        if previous is None:
-            return "created"
-        delta = historical_answer.diff_against(
-            previous, excluded_fields=["body_html", "updated_at"]
+    @admin.display(description="draft waiting", boolean=True)
+    def has_draft(self, answer):
+        return answer.has_draft
+
+    @admin.display(description="publication")
+    def publication(self, answer):
+        question = answer.question
+        parts = [
+            format_html(
+                '<a href="{}">{}</a> · guide “{}” · question {}',
+                reverse("admin:faq_question_change", args=[question.pk]),
+                question.get_status_display(),
+                question.guide,
+                question.position,
+            )
+        ]
+        if question.status == Question.Status.PUBLISHED:
+            url = question.get_absolute_url()
+            parts.append(format_html(' · <a href="{}">public page</a>', url))
+        if answer.published_at:
+            parts.append(
+                format_html(
+                    " · last published {} by {}",
+                    revision_label(answer.published_at),
+                    answer.published_by or "someone",
+                )
+            )
+        return format_html("{}" * len(parts), *parts)
+
+    @admin.action(description="Mark the selected answers as reviewed today")
+    def mark_as_reviewed(self, request, queryset):
+        for answer in queryset.select_related("question"):
+            mark_reviewed(answer, request.user)
+        self.message_user(
+            request, f"Marked {queryset.count()} answer(s) as reviewed.", messages.SUCCESS
         )
-        return ", ".join(change.field for change in delta.changes) or "nothing"
+
+    @admin.display(description="what happened")
+    def what_happened(self, record):
+        if record.history_change_reason:
+            return record.history_change_reason
+        return "Created" if record.history_type == "+" else "Edited"
+
+    @admin.display(description="change note")
+    def note(self, record):
+        if record.history_change_reason == "Saved a draft":
+            return record.draft_change_note
+        if record.history_change_reason == "Marked as reviewed":
+            return ""
+        return record.change_note
+
+    # --- preview, compare and revert -------------------------------------
+
+    def get_answer_or_404(self, request, pk, permission):
+        answer = get_object_or_404(Answer.objects.select_related("question__guide"), pk=pk)
+        allowed = {
+            "view": self.has_view_or_change_permission,
+            "change": self.has_change_permission,
+        }[permission](request, answer)
+        if not allowed:
+            raise PermissionDenied
+        return answer
+
+    def preview_view(self, request, pk):
+        """The public page with the form's unsaved text, rendered and not saved."""
+        answer = self.get_answer_or_404(request, pk, "change")
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:faq_answer_change", args=[pk]))
+        form = self.get_form(request, answer, change=True)(request.POST, instance=answer)
+        formsets, _inlines = self._create_formsets(request, answer, change=True)
+        question = Question(
+            pk=answer.question.pk,
+            guide=answer.question.guide,
+            position=answer.question.position,
+            slug=answer.question.slug,
+            status=answer.question.status,
+            text=form["question_text"].value() or "",
+        )
+        body = form["body"].value() or ""
+        preview = Answer(
+            pk=answer.pk,
+            question=question,
+            body=body,
+            body_html=render_markdown(body),
+            updated_at=timezone.now(),
+        )
+        question.answer = preview
+        topics = form["topics"].value()
+        names = parse_tags(topics) if isinstance(topics, str) else [t.name for t in topics]
+        known = {t.name.casefold(): t for t in Topic.objects.filter(name__in=names)}
+        question._prefetched_objects_cache = {
+            "tags": [known.get(n.casefold()) or Topic(name=n, slug=slugify(n)) for n in names]
+        }
+        sources = (
+            preview_sources(formsets)
+            if live_edits_allowed(request, answer)
+            else list(answer.sources.all())
+        )
+        preview._prefetched_objects_cache = {"sources": sources}
+        response = TemplateResponse(
+            request, "faq/question_preview.html", {"question": question, "preview": True}
+        )
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def compare_view(self, request, pk):
+        answer = self.get_answer_or_404(request, pk, "view")
+        rows = answer.history.select_related("history_user")
+        try:
+            newer = rows.get(pk=request.GET["to"]) if "to" in request.GET else rows.first()
+            older = (
+                rows.get(pk=request.GET["from"])
+                if "from" in request.GET
+                else rows.filter(history_date__lt=newer.history_date).first()
+            )
+        except (ValueError, answer.history.model.DoesNotExist) as error:
+            raise Http404("No such revision of this answer.") from error
+        if newer is None or older is None:
+            messages.info(request, "This answer has only one revision: nothing to compare yet.")
+            return HttpResponseRedirect(reverse("admin:faq_answer_history", args=[pk]))
+        if older.history_date > newer.history_date:
+            older, newer = newer, older
+        for row in (older, newer):
+            row.what_happened, row.note = self.what_happened(row), self.note(row)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare revisions: {answer.question.text}",
+            "opts": self.opts,
+            "original": answer,
+            "older": older,
+            "newer": newer,
+            "differences": compare(
+                RevisionText.from_history(older), RevisionText.from_history(newer)
+            ),
+            "can_revert": self.may_revert(request, answer),
+        }
+        return TemplateResponse(request, "admin/faq/answer/compare.html", context)
+
+    def may_revert(self, request, answer):
+        return self.has_change_permission(request, answer) and live_edits_allowed(request, answer)
+
+    def revert_view(self, request, pk, history_id):
+        answer = self.get_answer_or_404(request, pk, "change")
+        if not self.may_revert(request, answer):
+            raise PermissionDenied
+        row = get_object_or_404(answer.history.all(), pk=history_id)
+        if request.method == "POST":
+            revert(answer, row, request.user)
+            self.message_user(
+                request,
+                f"Reverted to the revision of {revision_label(row.history_date)}. "
+                "This is a new revision; the history keeps every earlier one.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:faq_answer_history", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revert to the revision of {revision_label(row.history_date)}?",
+            "opts": self.opts,
+            "original": answer,
+            "row": row,
+            "differences": compare(
+                RevisionText.from_answer(answer), RevisionText.from_history(row)
+            ),
+        }
+        return TemplateResponse(request, "admin/faq/answer/revert_confirm.html", context)
+
+
+def action_for(request, answer):
+    """What a POST to the edit form asks for: save, save as draft, or publish."""
+    if "_publish" in request.POST:
+        return "publish"
+    if answer is not None and answer.question.status == Question.Status.PUBLISHED:
+        # A published answer's live text changes only by publishing.
+        return "draft"
+    return "save"
+
+
+def preview_sources(formsets):
+    """The sources as typed, valid or not yet, minus those ticked for deletion."""
+    sources = []
+    for formset in formsets:
+        for form in formset.forms:
+            title, url = form["title"].value(), form["url"].value()
+            if not (title and url) or ("DELETE" in form.fields and form["DELETE"].value()):
+                continue
+            position = form["position"].value()
+            position = int(position) if str(position).isdigit() else 0
+            sources.append(Source(title=title, url=url, position=position))
+    return sorted(sources, key=lambda source: source.position)
 
 
 @admin.register(Topic)

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class FaqConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "faq"
     verbose_name = "FAQ content"
+
+    def ready(self):
+        from .roles import create_groups_after_migrate
+
+        # Runs after auth has created this app's permissions (its handler was
+        # connected first); see faq/roles.py for why this is not a migration.
+        post_migrate.connect(create_groups_after_migrate, sender=self)

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
@@ -5,8 +7,10 @@ from django.db import models
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -233,9 +237,36 @@ class TaggedQuestion(TaggedItemBase):
     natural_key.dependencies = ["faq.question", "faq.topic"]
 
 
-class AnswerManager(models.Manager):
+class AnswerQuerySet(models.QuerySet):
     def get_by_natural_key(self, guide_slug, question_slug):
         return self.get(question__guide__slug=guide_slug, question__slug=question_slug)
+
+    def due_for_review(self, today=None):
+        """Answers never reviewed, or whose review interval has run out."""
+        today = today or timezone.localdate()
+        return self.filter(models.Q(review_due__isnull=True) | models.Q(review_due__lte=today))
+
+
+class AnswerRevision(models.Model):
+    """Extra fields on each history row of an answer, so one row is a whole revision.
+
+    simple-history cannot follow taggit's manager (simple-history #395; `m2m_fields`
+    with a TaggableManager raises AttributeError, taggit #918), and Source rows
+    have no history of their own. So every Answer history row keeps a snapshot of
+    the question's wording and status, its topic names and its sources, taken when
+    the row is written (see `fill_revision_snapshot` below). Compare and revert
+    read these snapshots.
+    """
+
+    question_text = models.CharField("question", max_length=300, blank=True)
+    question_status = models.CharField(max_length=10, blank=True)
+    topics = models.JSONField(default=list, blank=True, help_text="Topic names, sorted.")
+    sources = models.JSONField(
+        default=list, blank=True, help_text="[{title, url}, …] in reading order."
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Answer(models.Model):
@@ -266,14 +297,36 @@ class Answer(models.Model):
         default=180,
         help_text="How often this answer should be checked again.",
     )
+    review_due = models.DateField(
+        null=True, blank=True, editable=False, help_text="Last reviewed plus the interval."
+    )
+    # Save-as-draft edits to a published answer wait here; the public reads only
+    # body/body_html until someone with the publish permission publishes them.
+    draft_body = models.TextField(
+        "draft answer", blank=True, validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)]
+    )
+    draft_change_note = models.CharField("draft change note", max_length=300, blank=True)
+    draft_is_minor = models.BooleanField("draft is a minor change", default=False)
+    draft_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Goes up by one on every save; the edit form carries the number it was
+    # opened with and refuses to save over a newer one (see faq/admin.py).
+    version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(user_model=settings.AUTH_USER_MODEL)
-    objects = AnswerManager()
+    history = HistoricalRecords(user_model=settings.AUTH_USER_MODEL, bases=[AnswerRevision])
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["question__guide", "question__position"]
+        permissions = [("publish_answer", "Can publish questions and answer changes")]
 
     def __str__(self):
         return f"Answer to “{self.question.text}”"
@@ -284,8 +337,30 @@ class Answer(models.Model):
     natural_key.dependencies = ["faq.question"]
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.prepare_for_save()
+        self.version += 1
         super().save(*args, **kwargs)
+
+    def prepare_for_save(self):
+        self.body_html = render_markdown(self.body)
+        self.review_due = (
+            self.last_reviewed + datetime.timedelta(days=self.review_interval_days)
+            if self.last_reviewed
+            else None
+        )
+
+    @property
+    def has_draft(self):
+        return self.draft_saved_at is not None
+
+    @property
+    def is_due_for_review(self):
+        return self.review_due is None or self.review_due <= timezone.localdate()
+
+    def clear_draft(self):
+        self.draft_body = self.draft_change_note = ""
+        self.draft_is_minor = False
+        self.draft_saved_by = self.draft_saved_at = None
 
 
 class Source(models.Model):
@@ -314,4 +389,27 @@ class Source(models.Model):
 def render_answer_for_fixture_load(sender, instance, raw, **kwargs):
     """`loaddata` saves raw rows and bypasses Answer.save(); render the HTML anyway."""
     if raw:
-        instance.body_html = render_markdown(instance.body)
+        instance.prepare_for_save()
+
+
+def revision_snapshot(answer):
+    """The question wording, status, topics and sources an answer revision records.
+
+    Read fresh from the database, never from a prefetch cache that a form save may
+    have left stale.
+    """
+    question = Question.objects.only("text", "status").get(pk=answer.question_id)
+    topics = Topic.objects.filter(tagged_questions__content_object_id=answer.question_id)
+    sources = Source.objects.filter(answer_id=answer.pk).order_by("position", "pk")
+    return {
+        "question_text": question.text,
+        "question_status": question.status,
+        "topics": sorted(topics.values_list("name", flat=True), key=str.casefold),
+        "sources": [{"title": s.title, "url": s.url} for s in sources],
+    }
+
+
+@receiver(pre_create_historical_record, sender=Answer.history.model)
+def fill_revision_snapshot(sender, instance, history_instance, **kwargs):
+    for field, value in revision_snapshot(instance).items():
+        setattr(history_instance, field, value)

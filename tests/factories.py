@@ -29,3 +29,58 @@ def make_guide_with_questions(count, slug="test-guide", topics=("Privacy", "Illi
     guide = make_guide(slug)
     questions = [make_question(guide, position, topics=topics) for position in range(1, count + 1)]
     return guide, questions
+
+
+def make_staff(username, *groups):
+    """A staff login in the named groups ("Editors", "Publishers"), made after migrate."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username, password="pw-for-tests", is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+def answer_form_data(answer, **changes):
+    """The answer's edit form as a browser posts it, with its sources inline."""
+    question = answer.question
+    sources = list(answer.sources.all())
+    data = {
+        "question_text": question.text,
+        "topics": ", ".join(t.name for t in question.tags.all()),
+        "body": answer.draft_body if answer.has_draft else answer.body,
+        # A browser posts what the form shows: a waiting draft's note and flag.
+        "change_note": answer.draft_change_note if answer.has_draft else "",
+        "is_minor": "on" if answer.has_draft and answer.draft_is_minor else None,
+        "base_version": answer.version,
+        "last_reviewed": answer.last_reviewed.isoformat() if answer.last_reviewed else "",
+        "review_interval_days": answer.review_interval_days,
+        "sources-TOTAL_FORMS": len(sources),
+        "sources-INITIAL_FORMS": len(sources),
+        "sources-MIN_NUM_FORMS": 0,
+        "sources-MAX_NUM_FORMS": 1000,
+    }
+    for index, source in enumerate(sources):
+        data.update(
+            {
+                f"sources-{index}-id": source.pk,
+                f"sources-{index}-answer": answer.pk,
+                f"sources-{index}-position": source.position,
+                f"sources-{index}-title": source.title,
+                f"sources-{index}-url": source.url,
+            }
+        )
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def question_form_data(question, **changes):
+    """The question screen's form (place and address) as a browser posts it."""
+    data = {
+        "guide": question.guide_id,
+        "position": question.position,
+        "slug": question.slug,
+        "opened_at": question.updated_at.isoformat(),
+    }
+    data.update(changes)
+    return data

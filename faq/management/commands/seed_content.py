@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import transaction
 
-from faq.models import Answer, Question
+from faq.models import Answer, Question, revision_snapshot
 
 HISTORY_MODELS = (Question, Answer)
 IGNORED_FIELDS = {"created_at", "updated_at", "body_html"}
@@ -122,11 +122,18 @@ class Command(BaseCommand):
             instance.save()
             self.created += 1
 
-        for model, instances in created.items():
-            for instance in instances:
-                del instance.skip_history_when_saving
-            model.history.bulk_history_create(
-                instances, default_change_reason=f"Loaded from {path.name}"
+        reason = f"Loaded from {path.name}"
+        for instance in created[Question]:
+            del instance.skip_history_when_saving
+        Question.history.bulk_history_create(created[Question], default_change_reason=reason)
+        for instance in created[Answer]:
+            del instance.skip_history_when_saving
+            # bulk_history_create sends no signals, so the revision snapshot
+            # (question wording, topics, sources) is passed in explicitly.
+            Answer.history.bulk_history_create(
+                [instance],
+                default_change_reason=reason,
+                custom_historical_attrs=revision_snapshot(instance),
             )
         if self.verbosity:
             self.stdout.write(f"{path}: {len(records)} record(s) read.")

@@ -1,0 +1,148 @@
+"""Revisions of an answer: what one contains, how two compare, and revert.
+
+An Answer history row is the revision record of one question and answer: the
+answer's own fields plus a snapshot of the question's wording, its topics and
+its sources (see `AnswerRevision` in models.py). Every change an editor makes
+through the admin writes exactly one such row.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import formats, timezone
+
+from .diff import has_changes, list_diff, word_diff
+from .models import Answer, Question, Source, revision_snapshot
+
+
+@dataclass
+class RevisionText:
+    """The parts of a revision that compare and revert work on."""
+
+    question_text: str
+    body: str
+    topics: list[str]
+    sources: list[dict] = field(default_factory=list)
+    draft_body: str = ""
+
+    @classmethod
+    def from_history(cls, row):
+        return cls(
+            question_text=row.question_text,
+            body=row.body,
+            topics=list(row.topics or []),
+            sources=list(row.sources or []),
+            draft_body=row.draft_body if row.draft_saved_at else "",
+        )
+
+    @classmethod
+    def from_answer(cls, answer):
+        snapshot = revision_snapshot(answer)
+        return cls(
+            question_text=snapshot["question_text"],
+            body=answer.body,
+            topics=snapshot["topics"],
+            sources=snapshot["sources"],
+            draft_body=answer.draft_body if answer.has_draft else "",
+        )
+
+    def source_lines(self):
+        return [f"{source['title']} ({source['url']})" for source in self.sources]
+
+
+@dataclass
+class Difference:
+    label: str
+    html: str
+    changed: bool
+
+
+def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
+    """Each part of two revisions with words or items marked as added or removed."""
+    parts = [
+        Difference(
+            "Question",
+            word_diff(old.question_text, new.question_text),
+            has_changes(old.question_text, new.question_text),
+        ),
+        Difference("Answer", word_diff(old.body, new.body), has_changes(old.body, new.body)),
+    ]
+    if old.draft_body or new.draft_body:
+        parts.append(
+            Difference(
+                "Unpublished draft",
+                word_diff(old.draft_body, new.draft_body),
+                has_changes(old.draft_body, new.draft_body),
+            )
+        )
+    parts.append(Difference("Topics", list_diff(old.topics, new.topics), old.topics != new.topics))
+    old_sources, new_sources = old.source_lines(), new.source_lines()
+    parts.append(
+        Difference("Sources", list_diff(old_sources, new_sources), old_sources != new_sources)
+    )
+    return parts
+
+
+def revision_label(moment):
+    """“25 November 2026, 09:14”: how notes and pages name a revision's date."""
+    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+def revert(answer, row, user):
+    """Make `row`'s content current again as one new revision; returns the answer.
+
+    The question's wording, topics and sources come back with the text. The
+    publication state and any waiting draft are left alone: reverting is an
+    edit, not a publishing decision.
+    """
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().select_related("question").get(pk=answer.pk)
+        target = RevisionText.from_history(row)
+        # Rows written before snapshots existed (migration 0002) hold no question
+        # text, topics or sources; for those only the answer text comes back.
+        if row.question_text:
+            question = answer.question
+            question.text = target.question_text
+            question.skip_history_when_saving = True  # the answer's revision records it
+            question.save()
+            question.tags.set(target.topics)
+            answer.sources.all().delete()
+            Source.objects.bulk_create(
+                Source(answer=answer, title=source["title"], url=source["url"], position=index)
+                for index, source in enumerate(target.sources, start=1)
+            )
+        answer.body = target.body
+        answer.change_note = f"Reverted to the revision of {revision_label(row.history_date)}"
+        answer.is_minor = False
+        save_revision(answer, user, reason="Reverted")
+    return answer
+
+
+def save_revision(answer, user, reason=""):
+    """Save the answer and write its one history row, attributed to `user`."""
+    answer._history_user = user
+    answer._change_reason = reason
+    answer.save()
+    del answer._history_user, answer._change_reason
+
+
+def mark_reviewed(answer, user, today=None):
+    answer.last_reviewed = today or timezone.localdate()
+    save_revision(answer, user, reason="Marked as reviewed")
+
+
+def publish(answer, user, reason="Published"):
+    """Make the question public and any draft of the answer live, as one revision."""
+    question = answer.question
+    if question.status != Question.Status.PUBLISHED:
+        question.status = Question.Status.PUBLISHED
+        question.skip_history_when_saving = True  # the answer's revision records it
+        question.save()
+        del question.skip_history_when_saving
+    if answer.has_draft:
+        answer.body = answer.draft_body
+        answer.change_note = answer.draft_change_note
+        answer.is_minor = answer.draft_is_minor
+        answer.clear_draft()
+    answer.published_by, answer.published_at = user, timezone.now()
+    save_revision(answer, user, reason=reason)

@@ -1,0 +1,51 @@
+"""The Editors and Publishers groups and exactly the permissions they hold.
+
+Created after every migrate by a post_migrate handler (see apps.py), not by a
+data migration: permissions do not exist yet while a fresh database migrates
+(Django ticket #29843). `manage.py createeditor` also calls `ensure_groups()`.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+EDITORS = "Editors"
+PUBLISHERS = "Publishers"
+PUBLISH_PERMISSION = "faq.publish_answer"
+
+# (model, actions) in the faq app. Nothing over users, groups or other apps.
+EDITOR_PERMISSIONS = {
+    "question": ["view", "add", "change"],
+    "answer": ["view", "add", "change"],
+    "source": ["view", "add", "change", "delete"],
+    "topic": ["view", "add", "change"],
+    "guide": ["view"],
+    "category": ["view"],
+    # simple-history checks these instead of the model's own permissions when
+    # SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS is on.
+    "historicalquestion": ["view"],
+    "historicalanswer": ["view"],
+}
+
+
+def editor_codenames():
+    return [
+        f"{action}_{model}" for model, actions in EDITOR_PERMISSIONS.items() for action in actions
+    ]
+
+
+def ensure_groups():
+    """Create or correct both groups; returns (editors, publishers)."""
+    editor_perms = list(
+        Permission.objects.filter(content_type__app_label="faq", codename__in=editor_codenames())
+    )
+    publish = Permission.objects.filter(
+        content_type__app_label="faq", codename=PUBLISH_PERMISSION.split(".")[1]
+    )
+    editors, _ = Group.objects.get_or_create(name=EDITORS)
+    editors.permissions.set(editor_perms)
+    publishers, _ = Group.objects.get_or_create(name=PUBLISHERS)
+    publishers.permissions.set([*editor_perms, *publish])
+    return editors, publishers
+
+
+def create_groups_after_migrate(sender, **kwargs):
+    ensure_groups()
