@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Answer, Category, Guide, Question, Source, Topic
+from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 
 
 @admin.register(Category)
@@ -147,3 +147,11 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SiteNotice)
+class SiteNoticeAdmin(admin.ModelAdmin):
+    """The newest notice that is switched on is shown at the top of every public page."""
+
+    list_display = ["text", "is_active", "updated_at"]
+    list_editable = ["is_active"]

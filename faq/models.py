@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import slugify
@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from . import search
 from .markdown import render_markdown
 
 # Guides live at /<guide-slug>/, so these slugs would hide site pages.
@@ -180,6 +181,13 @@ class Question(models.Model):
         if not self.slug:
             self.slug = slug_from_text(self.text) or f"question-{self.position}"
         super().save(*args, **kwargs)
+        search.index_question(self)
+
+    def delete(self, *args, **kwargs):
+        question_id = self.pk
+        result = super().delete(*args, **kwargs)
+        search.remove_question(question_id)
+        return result
 
     def get_absolute_url(self):
         return reverse(
@@ -286,6 +294,7 @@ class Answer(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
+        search.index_question(self.question, answer=self)
 
 
 class Source(models.Model):
@@ -315,3 +324,35 @@ def render_answer_for_fixture_load(sender, instance, raw, **kwargs):
     """`loaddata` saves raw rows and bypasses Answer.save(); render the HTML anyway."""
     if raw:
         instance.body_html = render_markdown(instance.body)
+
+
+@receiver(post_save, sender=Answer)
+@receiver(post_save, sender=Question)
+def index_fixture_load(sender, instance, raw, **kwargs):
+    """Raw fixture saves bypass save(); keep the search index in step anyway."""
+    if raw:
+        if sender is Answer:
+            search.index_question(instance.question, answer=instance)
+        else:
+            search.index_question(instance)
+
+
+class SiteNotice(models.Model):
+    """A short message shown at the top of every public page while it is switched on."""
+
+    text = models.CharField(
+        max_length=300,
+        help_text="One or two plain sentences, e.g. “This page is general information, "
+        "not legal advice.”",
+    )
+    is_active = models.BooleanField(
+        "show on the site", default=True, help_text="Untick to hide the notice."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = "site-wide notice"
+
+    def __str__(self):
+        return self.text
