@@ -87,7 +87,7 @@ class SearchTests(TestCase):
         (hit,) = results[0:10]
         self.assertIn("<mark>licence</mark>", hit.snippet)
         self.assertNotIn("<script", hit.snippet)
-        self.assertIn("&lt;script&gt;", hit.snippet)
+        self.assertIn("alert(1)", hit.snippet)  # PostgreSQL's ts_headline drops the tag itself.
         self.assertIn("&amp;", hit.snippet)
 
     def test_an_edit_replaces_the_old_words(self):
