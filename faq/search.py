@@ -129,7 +129,7 @@ class SearchResults:
 
         self.terms = terms(query)
         self.match_all = match_all
-        published = Question.objects.published().values("pk")
+        published = Question.objects.published().order_by().values("pk")
         self.published_sql, self.published_params = published.query.sql_with_params()
         self._count = None
 
@@ -146,7 +146,10 @@ class SearchResults:
             column = "question_id"
         else:
             condition = f"{TABLE} MATCH %s"
-            column = "rowid"
+            # The unary plus keeps SQLite from handing the IN list to FTS5 as
+            # a rowid constraint, which re-runs the MATCH once per published
+            # question (seconds at 10,000 questions instead of milliseconds).
+            column = "+rowid"
         sql = f"{condition} AND {column} IN ({self.published_sql})"
         return sql, [self._ts_or_match(), *self.published_params]
 

@@ -226,3 +226,16 @@ class SearchPageTests(hypothesis_django.TestCase):
         body = response.content.decode()
         self.assertEqual(len(re.findall(r"<h1>", body)), 1)
         self.assertNotIn("<script", body.lower().replace('<script type="application/ld+json">', ""))
+
+
+class RebuildCommandTests(TestCase):
+    def test_the_command_reindexes_bulk_changes_and_reports_the_count(self):
+        from io import StringIO
+
+        question = make_question(make_guide("dmv"), 1, body="Before.")
+        Question.objects.filter(pk=question.pk).update(text="Bulk renamed pelican question?")
+        self.assertEqual(found("pelican"), [])
+        out = StringIO()
+        call_command("rebuild_search_index", stdout=out)
+        self.assertIn("Indexed 1 question(s).", out.getvalue())
+        self.assertEqual(found("pelican"), [question.pk])
