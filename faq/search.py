@@ -16,7 +16,9 @@ from its word tokens, which are quoted (FTS5) or joined with spaces
 import re
 from dataclasses import dataclass
 from html import unescape
+from math import ceil
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -121,115 +123,144 @@ class Hit:
     snippet: str
 
 
-class SearchResults:
-    """A lazily counted, sliceable list of hits, so Django's Paginator can page it."""
+@dataclass
+class SearchResult:
+    """One page of hits, a Django Page for the template, and whether every word matched."""
 
-    def __init__(self, query, match_all=True):
+    terms: list
+    hits: list
+    page: Page
+    matched_all: bool = True
+
+
+class Matches:
+    """The published questions matching every (or any) query term, ranked best first."""
+
+    def __init__(self, tokens, match_all):
         from .models import Question
 
-        self.terms = terms(query)
+        self.tokens = tokens
         self.match_all = match_all
         published = Question.objects.published().order_by().values("pk")
         self.published_sql, self.published_params = published.query.sql_with_params()
-        self._count = None
 
-    def _ts_or_match(self):
+    def query_text(self):
         if is_postgresql():
-            joiner = " " if self.match_all else " or "
-            return joiner.join(self.terms)
+            # Words only, so websearch_to_tsquery sees no operators but "or".
+            return (" " if self.match_all else " or ").join(self.tokens)
         joiner = " AND " if self.match_all else " OR "
-        return joiner.join(f'"{term}"' for term in self.terms)
+        return joiner.join(f'"{token}"' for token in self.tokens)
 
-    def _where(self):
+    def where(self):
         if is_postgresql():
-            condition = "document @@ websearch_to_tsquery('english', %s)"
-            column = "question_id"
+            condition, column = "document @@ websearch_to_tsquery('english', %s)", "question_id"
         else:
-            condition = f"{TABLE} MATCH %s"
             # The unary plus keeps SQLite from handing the IN list to FTS5 as
             # a rowid constraint, which re-runs the MATCH once per published
             # question (seconds at 10,000 questions instead of milliseconds).
-            column = "+rowid"
+            condition, column = f"{TABLE} MATCH %s", "+rowid"
         sql = f"{condition} AND {column} IN ({self.published_sql})"
-        return sql, [self._ts_or_match(), *self.published_params]
+        return sql, [self.query_text(), *self.published_params]
 
     def count(self):
-        if self._count is None:
-            if not self.terms:
-                self._count = 0
-            else:
-                where, params = self._where()
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE {where}", params)
-                    self._count = cursor.fetchone()[0]
-        return self._count
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            raise TypeError("Search results can only be sliced.")
-        start = key.start or 0
-        stop = key.stop if key.stop is not None else start + 20
-        if not self.terms or stop <= start:
-            return []
-        rows = self._page_rows(start, stop - start)
-        return self._hits(rows)
-
-    def _page_rows(self, offset, limit):
-        where, params = self._where()
-        if is_postgresql():
-            # Rank and choose the page first, then headline only those rows.
-            sql = f"""
-                WITH q AS (SELECT websearch_to_tsquery('english', %s) AS query),
-                page AS (
-                    SELECT question_id, question, body, document
-                    FROM {TABLE} WHERE {where}
-                    ORDER BY ts_rank_cd(document, (SELECT query FROM q)) DESC, question_id
-                    LIMIT %s OFFSET %s
-                )
-                SELECT question_id,
-                       ts_headline('english', body, (SELECT query FROM q), %s)
-                FROM page
-                ORDER BY ts_rank_cd(document, (SELECT query FROM q)) DESC, question_id
-            """
-            options = (
-                f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
-                'MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
-            )
-            params = [self._ts_or_match(), *params, limit, offset, options]
-        else:
-            sql = f"""
-                SELECT rowid,
-                       snippet({TABLE}, 1, %s, %s, '…', {SNIPPET_WORDS})
-                FROM {TABLE} WHERE {where}
-                ORDER BY bm25({TABLE}, 5.0, 1.0), rowid
-                LIMIT %s OFFSET %s
-            """
-            params = [MARK_START, MARK_END, *params, limit, offset]
+        where, params = self.where()
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE {where}", params)
+            return cursor.fetchone()[0]
 
-    def _hits(self, rows):
-        from .views import published_questions
+    def page(self, offset, limit):
+        """(total, [(question_id, snippet), ...]) in one pass over the matches.
 
-        questions = published_questions().in_bulk([pk for pk, _ in rows])
-        return [
-            Hit(question=questions[pk], snippet=highlight(snippet))
-            for pk, snippet in rows
-            if pk in questions
-        ]
+        The total comes from a window count over the same scan that ranks, so
+        a page costs one scan, not a count and then a ranking. It is 0 when
+        the offset is past the end.
+        """
+        if is_postgresql():
+            return self._page_postgresql(offset, limit)
+        return self._page_sqlite(offset, limit)
+
+    def _page_postgresql(self, offset, limit):
+        where, params = self.where()
+        options = (
+            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
+            'MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
+        )
+        sql = f"""
+            WITH q AS (SELECT websearch_to_tsquery('english', %s) AS query),
+            matches AS (
+                SELECT question_id, body, ts_rank_cd(document, (SELECT query FROM q)) AS rank
+                FROM {TABLE} WHERE {where}
+            ),
+            page AS (
+                SELECT question_id, body, rank, COUNT(*) OVER () AS total
+                FROM matches ORDER BY rank DESC, question_id LIMIT %s OFFSET %s
+            )
+            SELECT question_id, total, ts_headline('english', body, (SELECT query FROM q), %s)
+            FROM page ORDER BY rank DESC, question_id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.query_text(), *params, limit, offset, options])
+            rows = cursor.fetchall()
+        total = rows[0][1] if rows else 0
+        return total, [(pk, snippet) for pk, _, snippet in rows]
+
+    def _page_sqlite(self, offset, limit):
+        where, params = self.where()
+        # FTS5's bm25() and snippet() cannot sit beside a window function, so
+        # rank in a subquery, then make snippets for the page's rows only.
+        ranked = f"""
+            SELECT rowid, COUNT(*) OVER () FROM (
+                SELECT rowid, bm25({TABLE}, 5.0, 1.0) AS score FROM {TABLE} WHERE {where}
+            ) ORDER BY score, rowid LIMIT %s OFFSET %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(ranked, [*params, limit, offset])
+            rows = cursor.fetchall()
+            if not rows:
+                return 0, []
+            ids = [pk for pk, _ in rows]
+            cursor.execute(
+                f"SELECT rowid, snippet({TABLE}, 1, %s, %s, '…', {SNIPPET_WORDS}) FROM {TABLE} "
+                f"WHERE {TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",
+                [MARK_START, MARK_END, self.query_text(), *ids],
+            )
+            snippets = dict(cursor.fetchall())
+        return rows[0][1], [(pk, snippets.get(pk, "")) for pk in ids]
 
 
-def search(query):
-    """Hits for every word of the query; if none, hits for any of its words.
+def search(query, page_number=1, per_page=10):
+    """A page of hits for every word of the query; if none, for any of its words.
 
-    Returns (results, matched_all). Readers with limited English often type a
-    whole sentence, and one unusual word should not empty the page.
+    Readers with limited English often type a whole sentence, and one unusual
+    word should not empty the page. A page number past the end shows the
+    last page, as Django's Paginator.get_page() does.
     """
-    results = SearchResults(query, match_all=True)
-    if results.count() or len(results.terms) < 2:
-        return results, True
-    return SearchResults(query, match_all=False), False
+    tokens = terms(query)
+    total, rows, matched_all = 0, [], True
+    attempts = [True, False] if len(tokens) > 1 else [True] if tokens else []
+    for match_all in attempts:
+        matches = Matches(tokens, match_all)
+        total, rows = matches.page((page_number - 1) * per_page, per_page)
+        if not rows and page_number > 1:
+            total = matches.count()
+            if total:
+                page_number = ceil(total / per_page)
+                total, rows = matches.page((page_number - 1) * per_page, per_page)
+        matched_all = match_all
+        if total:
+            break
+    paginator = Paginator(range(total), per_page)
+    number = min(page_number, paginator.num_pages)
+    hits = _hits(rows)
+    return SearchResult(tokens, hits, Page(hits, number, paginator), matched_all or not total)
+
+
+def _hits(rows):
+    from .models import Question
+
+    questions = Question.objects.published().select_related("guide").in_bulk([pk for pk, _ in rows])
+    return [
+        Hit(question=questions[pk], snippet=highlight(snippet))
+        for pk, snippet in rows
+        if pk in questions
+    ]

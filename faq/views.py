@@ -170,14 +170,22 @@ def clean_query(raw):
     return " ".join(CONTROL.sub(" ", raw).split())[:MAX_QUERY_DISPLAY]
 
 
+def page_number(value, largest=10_000):
+    """A page number from the query string; anything odd means page 1."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), largest)
+
+
 @require_GET
 def search_view(request):
     query = clean_query(request.GET.get("q", ""))
     context = {"query": query, "page_obj": None, "matched_all": True}
     if query:
-        results, matched_all = search(query)
-        page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(page_obj=page, hits=page.object_list, matched_all=matched_all)
+        result = search(query, page_number(request.GET.get("page")), SEARCH_PAGE_SIZE)
+        context.update(page_obj=result.page, hits=result.hits, matched_all=result.matched_all)
     return render(request, "faq/search.html", context)
 
 

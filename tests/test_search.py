@@ -20,8 +20,7 @@ from .factories import make_guide, make_question
 
 
 def found(query):
-    results, _ = search(query)
-    return [hit.question.pk for hit in results[0:100]]
+    return [hit.question.pk for hit in search(query, per_page=100).hits]
 
 
 class QueryTermTests(hypothesis_django.SimpleTestCase):
@@ -72,19 +71,19 @@ class SearchTests(TestCase):
         self.assertEqual(found("sharing")[:2], [self.title_match.pk, self.sharing.pk])
 
     def test_every_word_must_match_before_falling_back_to_any_word(self):
-        results, matched_all = search("office map")
-        self.assertTrue(matched_all)
-        self.assertEqual([hit.question.pk for hit in results[0:10]], [self.other.pk])
-        results, matched_all = search("office zebra")
-        self.assertFalse(matched_all)
-        self.assertEqual([hit.question.pk for hit in results[0:10]], [self.other.pk])
+        result = search("office map")
+        self.assertTrue(result.matched_all)
+        self.assertEqual([hit.question.pk for hit in result.hits], [self.other.pk])
+        result = search("office zebra")
+        self.assertFalse(result.matched_all)
+        self.assertEqual([hit.question.pk for hit in result.hits], [self.other.pk])
+        self.assertEqual(result.page.paginator.count, 1)
 
     def test_snippet_highlights_matched_words_and_escapes_the_rest(self):
         answer = self.other.answer
         answer.body = "Bring <script>alert(1)</script> & your licence to the office."
         answer.save()
-        results, _ = search("licence")
-        (hit,) = results[0:10]
+        (hit,) = search("licence").hits
         self.assertIn("<mark>licence</mark>", hit.snippet)
         self.assertNotIn("<script", hit.snippet)
         self.assertIn("alert(1)", hit.snippet)  # PostgreSQL's ts_headline drops the tag itself.
@@ -140,9 +139,9 @@ class SeedSearchTests(TestCase):
     def test_seeding_indexes_the_seed_guide(self):
         """The acceptance journey starts with a reader searching "opt out"."""
         call_command("seed_content", verbosity=0)
-        results, matched_all = search("opt out")
-        texts = [hit.question.text for hit in results[0:10]]
-        self.assertTrue(matched_all)
+        result = search("opt out")
+        texts = [hit.question.text for hit in result.hits]
+        self.assertTrue(result.matched_all)
         self.assertTrue(
             any("opt out of having their DMV data shared" in text for text in texts), texts
         )
@@ -190,9 +189,19 @@ class SearchPageTests(hypothesis_django.TestCase):
         self.assertContains(response, 'value="licences &quot;&lt;b&gt;&quot;"')
 
     def test_bad_page_numbers_give_a_normal_page(self):
-        for page in ("0", "-1", "abc", "99999", "1e9"):
+        for page, shown in [
+            ("0", 1),
+            ("-1", 1),
+            ("abc", 1),
+            ("1e9", 1),
+            ("4", 3),
+            ("99999", 3),
+            ("9" * 40, 3),
+        ]:
             with self.subTest(page=page):
-                self.assertEqual(self.get(q="licence", page=page).status_code, 200)
+                response = self.get(q="licence", page=page)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, f"Page {shown} of 3")
 
     def test_hostile_queries_give_a_normal_page(self):
         queries = [
