@@ -128,12 +128,14 @@ class Change:
         return self.before is None
 
 
-def public_changes(answer):
+def public_changes(answer, published_at=None):
     """The answer's published, non-minor changes, newest first, in one query.
 
     A history row is a public change when its body differs from the row
     before it (draft saves and metadata edits leave the body alone) and the
-    editor did not mark it minor. The first row is the first publication.
+    editor did not mark it minor. Edits made before the question was first
+    published (`published_at`) were never public: they fold into the first
+    entry, the text as first published.
     """
     rows = (
         Answer.history.filter(id=answer.pk)
@@ -143,13 +145,33 @@ def public_changes(answer):
     )
     changes, previous_body = [], None
     for date, body, note, is_minor in rows:
-        if previous_body is None:
-            changes.append(Change(date, note, None, body))
+        if published_at is not None and date < published_at:
+            previous_body = body
+            continue
+        if not changes:
+            if previous_body is None:
+                changes.append(Change(date, note, None, body))
+            else:
+                changes.append(Change(published_at, "", None, previous_body))
+                if body != previous_body and not is_minor:
+                    changes.append(Change(date, note, previous_body, body))
         elif body != previous_body and not is_minor:
             changes.append(Change(date, note, previous_body, body))
         previous_body = body
+    if not changes and previous_body is not None:
+        changes.append(Change(published_at, "", None, previous_body))
     changes.reverse()
     return changes
+
+
+def first_published(question):
+    """When the question was first published, from its history (None if unknown)."""
+    return (
+        Question.history.filter(id=question.pk, status=Question.Status.PUBLISHED)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
 
 
 @require_GET
@@ -157,7 +179,8 @@ def question_changes(request, guide_slug, question_slug):
     question = get_published_question(
         guide_slug, question_slug, Question.objects.published().select_related("answer")
     )
-    paginator = Paginator(public_changes(question.answer), CHANGES_PAGE_SIZE)
+    changes = public_changes(question.answer, first_published(question))
+    paginator = Paginator(changes, CHANGES_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

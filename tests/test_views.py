@@ -172,6 +172,26 @@ class ChangeLogTests(TestCase):
             with self.subTest(url=url):
                 self.assertContains(self.client.get(url), f'<a href="{self.url}">See what changed')
 
+    def test_edits_made_while_a_draft_are_not_listed(self):
+        draft = make_question(self.guide, 3, status=Question.Status.DRAFT, body="Draft one.")
+        answer = draft.answer
+        answer.body, answer.change_note = "Draft two, still private.", "Private rewrite."
+        answer.save()
+        draft.status = Question.Status.PUBLISHED
+        draft.save()
+        answer.body, answer.change_note = "Public text.", "First public correction."
+        answer.save()
+        url = reverse("faq:question_changes", args=[self.guide.slug, draft.slug])
+        body = self.client.get(url).content.decode()
+        self.assertEqual(body.count('<li class="change">'), 2)
+        self.assertIn("first published", body)
+        self.assertIn("First public correction.", body)
+        self.assertNotIn("Private rewrite.", body)
+        self.assertNotIn("Draft one.", body)
+        self.assertIn(
+            '<del><span class="visually-hidden">removed: </span>two, still private.</del>', body
+        )
+
     def test_a_draft_has_no_public_change_log(self):
         draft = make_question(self.guide, 2, status=Question.Status.DRAFT)
         url = reverse("faq:question_changes", args=[self.guide.slug, draft.slug])
