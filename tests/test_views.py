@@ -351,7 +351,7 @@ class DiscoverabilityTests(TestCase):
         question = self.questions[0]
         pages = {
             self.guide.get_absolute_url(): "What the DMV shares.",
-            question.get_absolute_url(): "Answer 1 &amp;amp; more.",
+            question.get_absolute_url(): "Answer 1 &amp; more.",
             reverse("faq:home"): "Plain answers",
         }
         for url, description in pages.items():

@@ -41,3 +41,11 @@ def absolute_url(context, path=None):
     if request is None:
         return ""
     return request.build_absolute_uri(path if path is not None else request.path)
+
+
+@register.filter
+def plain_text(html):
+    """Sanitised answer HTML as plain text (entities decoded), for meta descriptions."""
+    from faq.search import plain_text as to_plain_text
+
+    return to_plain_text(html)
