@@ -70,10 +70,17 @@ fi
 
 echo "== Lighthouse (mobile): performance, accessibility, best practices, SEO"
 for name in home guide question topic topics search changes; do
-  CHROME_PATH="$CHROME" "$AUDIT_DIR/node_modules/.bin/lighthouse" "$BASE${PAGES[$name]}" \
-    --quiet --output=json --output-path="$AUDIT_DIR/reports/$name.json" \
-    --chrome-flags="--headless --no-sandbox --disable-gpu --disable-background-networking" \
-    --only-categories=performance,accessibility,best-practices,seo
+  rm -f "$AUDIT_DIR/reports/$name.json"
+  # Lighthouse now and then loses the page-load trace (NO_NAVSTART); try twice.
+  for attempt in 1 2; do
+    CHROME_PATH="$CHROME" "$AUDIT_DIR/node_modules/.bin/lighthouse" "$BASE${PAGES[$name]}" \
+      --quiet --output=json --output-path="$AUDIT_DIR/reports/$name.json" \
+      --chrome-flags="--headless --no-sandbox --disable-gpu --disable-background-networking" \
+      --only-categories=performance,accessibility,best-practices,seo && break
+  done
+  if [ ! -s "$AUDIT_DIR/reports/$name.json" ]; then
+    echo "   $name: Lighthouse failed twice"; status=1; continue
+  fi
   python3 - "$name" "$AUDIT_DIR/reports/$name.json" <<'PY' || status=1
 import json, sys
 name, path = sys.argv[1], sys.argv[2]
