@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from html import unescape
 from math import ceil
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils.html import escape, strip_tags
@@ -64,7 +65,7 @@ def index_question(question, answer=None):
     if question.pk is None:
         return
     if answer is None:
-        answer = getattr(question, "answer", None) if _has_answer(question) else None
+        answer = _answer_of(question)
     text = CONTROL.sub(" ", question.text)
     body = plain_text(answer.body_html) if answer is not None else ""
     with connection.cursor() as cursor:
@@ -89,14 +90,11 @@ def index_question(question, answer=None):
             )
 
 
-def _has_answer(question):
-    from django.core.exceptions import ObjectDoesNotExist
-
+def _answer_of(question):
     try:
-        question.answer  # noqa: B018 (loads the related answer or raises)
+        return question.answer
     except ObjectDoesNotExist:
-        return False
-    return True
+        return None
 
 
 def remove_question(question_id):
