@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import slugify
@@ -183,12 +183,6 @@ class Question(models.Model):
         super().save(*args, **kwargs)
         search.index_question(self)
 
-    def delete(self, *args, **kwargs):
-        question_id = self.pk
-        result = super().delete(*args, **kwargs)
-        search.remove_question(question_id)
-        return result
-
     def get_absolute_url(self):
         return reverse(
             "faq:question", kwargs={"guide_slug": self.guide.slug, "question_slug": self.slug}
@@ -335,6 +329,12 @@ def index_fixture_load(sender, instance, raw, **kwargs):
             search.index_question(instance.question, answer=instance)
         else:
             search.index_question(instance)
+
+
+@receiver(post_delete, sender=Question)
+def remove_deleted_question_from_search(sender, instance, **kwargs):
+    """Also runs for queryset and admin bulk deletes, which skip Model.delete()."""
+    search.remove_question(instance.pk)
 
 
 class SiteNotice(models.Model):
