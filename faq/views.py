@@ -16,6 +16,7 @@ from .search import CONTROL, search
 RELATED_LIMIT = 5
 SEARCH_PAGE_SIZE = 10
 CHANGES_PAGE_SIZE = 20
+DIFF_CONTEXT_WORDS = 25
 MAX_QUERY_DISPLAY = 200
 
 
@@ -121,7 +122,7 @@ class Change:
 
     @cached_property
     def diff(self):
-        return word_diff(self.before, self.after)
+        return word_diff(self.before, self.after, context=DIFF_CONTEXT_WORDS)
 
     @property
     def is_first(self):

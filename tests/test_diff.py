@@ -35,3 +35,23 @@ class WordDiffTests(SimpleTestCase):
     def test_empty_and_missing_text(self):
         self.assertEqual(word_diff(None, ""), "")
         self.assertIn("added: </span>New", word_diff(None, "New"))
+
+    def test_long_unchanged_text_is_shortened_around_changes_when_asked(self):
+        words = [f"w{number}" for number in range(200)]
+        old = " ".join(words)
+        new = " ".join(words[:100] + ["NEW"] + words[100:])
+        full = word_diff(old, new)
+        self.assertIn("w0 ", full)
+        self.assertNotIn("unchanged text", full)
+        short = word_diff(old, new, context=5)
+        self.assertEqual(short.count("[… unchanged text …]"), 2)
+        self.assertIn("w95 w96 w97 w98 w99 <ins>", short)
+        self.assertIn("</ins>w100 w101 w102 w103 w104", short)
+        self.assertNotIn("w0 ", short)
+        self.assertNotIn("w199", short)
+        self.assertNotIn("w94 ", short)
+
+    def test_short_unchanged_text_is_kept_whole(self):
+        html = word_diff("a b c d e", "a b X d e", context=5)
+        self.assertNotIn("unchanged text", html)
+        self.assertTrue(html.startswith("a b "))
