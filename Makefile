@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install seed lint format browser
+.PHONY: run test install seed lint format browser audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -46,3 +46,7 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Lighthouse and the Nu Html Checker on every public page type (see README).
+audit: install
+	tools/audit.sh

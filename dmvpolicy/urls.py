@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from faq.sitemaps import SITEMAPS
+from faq.views import robots_txt
 
 admin.site.site_header = "DMV Policy FAQ: editors"
 admin.site.site_title = "DMV Policy FAQ admin"
@@ -7,5 +11,7 @@ admin.site.index_title = "Content"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("", include("faq.urls")),
 ]

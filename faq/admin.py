@@ -16,7 +16,7 @@ from taggit.utils import parse_tags
 
 from .diff import word_diff
 from .markdown import render_markdown
-from .models import Answer, Category, Guide, Question, Source, Topic
+from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
     RevisionText,
     compare,
@@ -704,3 +704,11 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SiteNotice)
+class SiteNoticeAdmin(admin.ModelAdmin):
+    """The newest notice that is switched on is shown at the top of every public page."""
+
+    list_display = ["text", "is_active", "updated_at"]
+    list_editable = ["is_active"]

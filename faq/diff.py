@@ -1,9 +1,10 @@
 """Word-level differences between two texts, marked up for people.
 
-Used by the admin's compare, revert and conflict pages, and meant for the
-public change log too. Deletions are wrapped in <del> and insertions in <ins>:
-the elements carry the meaning for screen readers and for print, so colour
-in the stylesheet is only a help, never the only signal.
+Used by the admin's compare, revert and conflict pages and by the public
+change log. Deletions are wrapped in <del> and insertions in <ins>, and each
+starts with visually hidden text ("removed:", "added:") because screen
+readers do not announce the elements themselves and colour alone is not
+enough (WCAG 1.4.1).
 """
 
 import difflib
@@ -16,45 +17,95 @@ from django.utils.safestring import SafeString, mark_safe
 # attached, so line breaks and paragraphs survive in the marked-up output.
 TOKEN = re.compile(r"\S+\s*|\s+")
 LINE = re.compile(r"[^\n]*\n|[^\n]+")
+GAP = '<span class="diff-gap">[… unchanged text …]</span>'
 
 
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(text or "")
 
 
-def word_diff(old: str, new: str) -> SafeString:
+def word_diff(old: str, new: str, context: int | None = None) -> SafeString:
     """`new` as HTML, with words removed since `old` in <del> and added ones in <ins>.
 
     Comparison ignores differences in the whitespace between words, so a
     re-wrapped paragraph is not reported as rewritten. Lines are matched first
     and words only inside changed stretches, which keeps a long answer with a
-    few edits fast.
+    few edits fast. With `context`, unchanged stretches keep only that many
+    words on each side of a change, so a one-word fix in a long answer stays
+    short.
     """
-    old_lines, new_lines = LINE.findall(old or ""), LINE.findall(new or "")
+    segments = merged(changed_segments(old, new))
     parts = []
-    for operation, old_from, old_to, new_from, new_to in opcodes(old_lines, new_lines):
+    for index, (operation, text_tokens) in enumerate(segments):
         if operation == "equal":
-            parts.append(escape("".join(new_lines[new_from:new_to])))
+            first, last = index == 0, index == len(segments) - 1
+            parts.append(unchanged(text_tokens, context, first, last))
         else:
-            old_block = "".join(old_lines[old_from:old_to])
-            new_block = "".join(new_lines[new_from:new_to])
-            parts.append(diff_words(tokens(old_block), tokens(new_block)))
+            following = segments[index + 1][0] if index + 1 < len(segments) else None
+            parts.append(changed(operation, "".join(text_tokens), following))
     return mark_safe("".join(parts))  # noqa: S308 -- every piece is escaped
 
 
-def diff_words(old_tokens, new_tokens):
-    parts = []
-    for operation, old_from, old_to, new_from, new_to in opcodes(old_tokens, new_tokens):
-        removed = "".join(old_tokens[old_from:old_to])
-        added = "".join(new_tokens[new_from:new_to])
+def changed(operation, text, following):
+    """A removed or added stretch, marked without its trailing whitespace.
+
+    A removal and the addition that replaces it are parted by one space, so
+    "four eight" never runs together as "foureight".
+    """
+    words = text.rstrip()
+    trailing = text[len(words) :]
+    if not words:
+        return escape(text) if operation == "insert" else ""
+    if operation == "delete" and following == "insert":
+        trailing = " "
+    return marked("del" if operation == "delete" else "ins", words) + escape(trailing)
+
+
+def marked(tag, text):
+    """`text` escaped inside <del> or <ins>, with words a screen reader announces."""
+    label = "removed" if tag == "del" else "added"
+    return format_html(
+        '<{}><span class="visually-hidden">{}: </span>{}</{}>', tag, label, text, tag
+    )
+
+
+def changed_segments(old, new):
+    """(operation, tokens) pairs: "equal", "delete" or "insert", in reading order."""
+    old_lines, new_lines = LINE.findall(old or ""), LINE.findall(new or "")
+    for operation, old_from, old_to, new_from, new_to in opcodes(old_lines, new_lines):
         if operation == "equal":
-            parts.append(escape(added))
+            yield "equal", tokens("".join(new_lines[new_from:new_to]))
             continue
-        if removed:
-            parts.append(f"<del>{escape(removed)}</del>")
-        if added:
-            parts.append(f"<ins>{escape(added)}</ins>")
-    return "".join(parts)
+        old_tokens = tokens("".join(old_lines[old_from:old_to]))
+        new_tokens = tokens("".join(new_lines[new_from:new_to]))
+        for word_op, o_from, o_to, n_from, n_to in opcodes(old_tokens, new_tokens):
+            if word_op == "equal":
+                yield "equal", new_tokens[n_from:n_to]
+                continue
+            if o_to > o_from:
+                yield "delete", old_tokens[o_from:o_to]
+            if n_to > n_from:
+                yield "insert", new_tokens[n_from:n_to]
+
+
+def merged(segments):
+    """Join neighbouring segments of the same kind, so context is counted once."""
+    result = []
+    for operation, text_tokens in segments:
+        if result and result[-1][0] == operation:
+            result[-1][1].extend(text_tokens)
+        else:
+            result.append((operation, list(text_tokens)))
+    return result
+
+
+def unchanged(text_tokens, context, first, last):
+    """Unchanged text, shortened to `context` words beside each change when asked."""
+    if context is None or len(text_tokens) <= 2 * context + 10:
+        return escape("".join(text_tokens))
+    head = [] if first else text_tokens[:context]
+    tail = [] if last else text_tokens[-context:]
+    return f"{escape(''.join(head))}{GAP}{escape(''.join(tail))}"
 
 
 def opcodes(old_items, new_items):
@@ -78,7 +129,7 @@ def list_diff(old: list[str], new: list[str]) -> SafeString:
     return format_html_join(
         ", ",
         "{}",
-        ((format_html("<{}>{}</{}>", tag, item, tag) if tag else item,) for tag, item in items),
+        ((marked(tag, item) if tag else item,) for tag, item in items),
     )
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from simple_history.signals import pre_create_historical_record
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from . import search
 from .markdown import render_markdown
 
 # Guides live at /<guide-slug>/, so these slugs would hide site pages.
@@ -184,6 +185,7 @@ class Question(models.Model):
         if not self.slug:
             self.slug = slug_from_text(self.text) or f"question-{self.position}"
         super().save(*args, **kwargs)
+        search.index_question(self)
 
     def get_absolute_url(self):
         return reverse(
@@ -340,6 +342,7 @@ class Answer(models.Model):
         self.prepare_for_save()
         self.version += 1
         super().save(*args, **kwargs)
+        search.index_question(self.question, answer=self)
 
     def prepare_for_save(self):
         self.body_html = render_markdown(self.body)
@@ -413,3 +416,41 @@ def revision_snapshot(answer):
 def fill_revision_snapshot(sender, instance, history_instance, **kwargs):
     for field, value in revision_snapshot(instance).items():
         setattr(history_instance, field, value)
+
+
+@receiver(post_save, sender=Answer)
+@receiver(post_save, sender=Question)
+def index_fixture_load(sender, instance, raw, **kwargs):
+    """Raw fixture saves bypass save(); keep the search index in step anyway."""
+    if raw:
+        if sender is Answer:
+            search.index_question(instance.question, answer=instance)
+        else:
+            search.index_question(instance)
+
+
+@receiver(post_delete, sender=Question)
+def remove_deleted_question_from_search(sender, instance, **kwargs):
+    """Also runs for queryset and admin bulk deletes, which skip Model.delete()."""
+    search.remove_question(instance.pk)
+
+
+class SiteNotice(models.Model):
+    """A short message shown at the top of every public page while it is switched on."""
+
+    text = models.CharField(
+        max_length=300,
+        help_text="One or two plain sentences, e.g. “This page is general information, "
+        "not legal advice.”",
+    )
+    is_active = models.BooleanField(
+        "show on the site", default=True, help_text="Untick to hide the notice."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = "site-wide notice"
+
+    def __str__(self):
+        return self.text

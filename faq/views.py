@@ -1,9 +1,23 @@
-from django.db.models import Count, Prefetch, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .models import Category, Guide, Question, Topic
+from .diff import word_diff
+from .models import Answer, Category, Guide, Question, Topic
+from .search import CONTROL, search
+
+RELATED_LIMIT = 5
+SEARCH_PAGE_SIZE = 10
+CHANGES_PAGE_SIZE = 20
+DIFF_CONTEXT_WORDS = 25
+MAX_QUERY_DISPLAY = 200
 
 
 def published_questions():
@@ -44,18 +58,166 @@ class GuideDetailView(DetailView):
         return super().get_context_data(questions=questions, **kwargs)
 
 
+def get_published_question(guide_slug, question_slug, queryset=None):
+    queryset = queryset if queryset is not None else published_questions()
+    return get_object_or_404(
+        queryset.select_related("guide__category"), guide__slug=guide_slug, slug=question_slug
+    )
+
+
+def related_questions(question, limit=RELATED_LIMIT):
+    """Published questions sharing the most topics with `question`, same guide first."""
+    topic_ids = [topic.pk for topic in question.tags.all()]
+    if not topic_ids:
+        return []
+    same_guide = Case(
+        When(guide_id=question.guide_id, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return list(
+        Question.objects.published()
+        .filter(tags__in=topic_ids)
+        .exclude(pk=question.pk)
+        .select_related("guide")
+        .annotate(shared_topics=Count("tags"), other_guide=same_guide)
+        .order_by("other_guide", "-shared_topics", "guide__position", "guide_id", "position")[
+            :limit
+        ]
+    )
+
+
 class QuestionDetailView(DetailView):
     template_name = "faq/question_detail.html"
     context_object_name = "question"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            published_questions()
-            .select_related("guide__category")
-            .prefetch_related("answer__sources"),
-            guide__slug=self.kwargs["guide_slug"],
-            slug=self.kwargs["question_slug"],
+        return get_published_question(
+            self.kwargs["guide_slug"],
+            self.kwargs["question_slug"],
+            published_questions().prefetch_related("answer__sources"),
         )
+
+    def get_context_data(self, **kwargs):
+        question = self.object
+        in_guide = (
+            Question.objects.published().filter(guide_id=question.guide_id).select_related("guide")
+        )
+        return super().get_context_data(
+            related=related_questions(question),
+            previous=in_guide.filter(position__lt=question.position).order_by("-position").first(),
+            next=in_guide.filter(position__gt=question.position).order_by("position").first(),
+            **kwargs,
+        )
+
+
+@dataclass
+class Change:
+    """One public change to an answer: its date, note and the text before and after."""
+
+    date: object
+    note: str
+    before: str | None
+    after: str
+
+    @cached_property
+    def diff(self):
+        return word_diff(self.before, self.after, context=DIFF_CONTEXT_WORDS)
+
+    @property
+    def is_first(self):
+        return self.before is None
+
+
+def public_changes(answer, published_at=None):
+    """The answer's published, non-minor changes, newest first, in one query.
+
+    A history row is a public change when its body differs from the row
+    before it (draft saves and metadata edits leave the body alone) and the
+    editor did not mark it minor. Edits made before the question was first
+    published (`published_at`) were never public: they fold into the first
+    entry, the text as first published.
+    """
+    rows = (
+        Answer.history.filter(id=answer.pk)
+        .exclude(history_type="-")
+        .order_by("history_date", "history_id")
+        .values_list("history_date", "body", "change_note", "is_minor")
+    )
+    changes, previous_body = [], None
+    for date, body, note, is_minor in rows:
+        if published_at is not None and date < published_at:
+            previous_body = body
+            continue
+        if not changes:
+            if previous_body is None:
+                changes.append(Change(date, note, None, body))
+            else:
+                changes.append(Change(published_at, "", None, previous_body))
+                if body != previous_body and not is_minor:
+                    changes.append(Change(date, note, previous_body, body))
+        elif body != previous_body and not is_minor:
+            changes.append(Change(date, note, previous_body, body))
+        previous_body = body
+    if not changes and previous_body is not None:
+        changes.append(Change(published_at, "", None, previous_body))
+    changes.reverse()
+    return changes
+
+
+def first_published(question):
+    """When the question was first published, from its history (None if unknown)."""
+    return (
+        Question.history.filter(id=question.pk, status=Question.Status.PUBLISHED)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+
+
+@require_GET
+def question_changes(request, guide_slug, question_slug):
+    question = get_published_question(
+        guide_slug, question_slug, Question.objects.published().select_related("answer")
+    )
+    changes = public_changes(question.answer, first_published(question))
+    paginator = Paginator(changes, CHANGES_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "faq/question_changes.html",
+        {"question": question, "page_obj": page, "changes": page.object_list},
+    )
+
+
+def clean_query(raw):
+    return " ".join(CONTROL.sub(" ", raw).split())[:MAX_QUERY_DISPLAY]
+
+
+def page_number(value, largest=10_000):
+    """A page number from the query string; anything odd means page 1."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), largest)
+
+
+@require_GET
+def search_view(request):
+    query = clean_query(request.GET.get("q", ""))
+    context = {"query": query, "page_obj": None, "matched_all": True}
+    if query:
+        result = search(query, page_number(request.GET.get("page")), SEARCH_PAGE_SIZE)
+        context.update(page_obj=result.page, hits=result.hits, matched_all=result.matched_all)
+    return render(request, "faq/search.html", context)
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 class TopicListView(ListView):

@@ -28,6 +28,7 @@ from .factories import (
     make_staff,
     question_form_data,
 )
+from .test_history import ADDED
 
 
 class AdminPagesTests(TestCase):
@@ -233,7 +234,7 @@ class ConflictTests(TestCase):
         response = self.client.post(self.url, bob)
         self.assertContains(response, "alice saved this answer after you opened it")
         self.assertContains(response, "Bob&#x27;s careful rewrite.")
-        self.assertContains(response, "The DMV <ins>never </ins>shares data.", html=False)
+        self.assertContains(response, f"The DMV <ins>{ADDED}never</ins> shares data.", html=False)
         self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "The DMV never shares data.")
         # Having seen the change, Bob's next save (the re-rendered form) goes through.
         form = response.context["adminform"].form

@@ -19,19 +19,23 @@ from .factories import (
     question_form_data,
 )
 
+ADDED = '<span class="visually-hidden">added: </span>'
+REMOVED = '<span class="visually-hidden">removed: </span>'
 
-class WordDiffTests(TestCase):
+
+class AdminWordDiffTests(TestCase):
     def test_marks_inserted_and_deleted_words(self):
         self.assertEqual(
             word_diff("The DMV shares data.", "The DMV never shares records."),
-            "The DMV <ins>never </ins>shares <del>data.</del><ins>records.</ins>",
+            f"The DMV <ins>{ADDED}never</ins> shares <del>{REMOVED}data.</del> "
+            f"<ins>{ADDED}records.</ins>",
         )
 
     def test_escapes_html_in_both_texts(self):
         html = word_diff("<b>old</b>", "<script>new</script>")
         self.assertNotIn("<script>", html)
         self.assertIn("&lt;script&gt;new&lt;/script&gt;", html)
-        self.assertIn("<del>&lt;b&gt;old&lt;/b&gt;</del>", html)
+        self.assertIn(f"<del>{REMOVED}&lt;b&gt;old&lt;/b&gt;</del>", html)
 
     def test_rewrapped_whitespace_is_not_a_change(self):
         html = word_diff("one two\nthree", "one two three")
@@ -43,14 +47,14 @@ class WordDiffTests(TestCase):
         new = "First paragraph stays.\n\nSecond has one word right.\n\nThird stays."
         self.assertEqual(
             word_diff(old, new),
-            "First paragraph stays.\n\nSecond has one word <del>wrong.\n</del><ins>right.\n</ins>"
-            "\nThird stays.",
+            f"First paragraph stays.\n\nSecond has one word <del>{REMOVED}wrong.</del> "
+            f"<ins>{ADDED}right.</ins>\n\nThird stays.",
         )
 
     def test_list_diff_marks_removed_and_added_items(self):
         self.assertEqual(
             list_diff(["Privacy", "Courts"], ["Privacy", "ICE"]),
-            "Privacy, <del>Courts</del>, <ins>ICE</ins>",
+            f"Privacy, <del>{REMOVED}Courts</del>, <ins>{ADDED}ICE</ins>",
         )
 
 
@@ -222,16 +226,24 @@ class CompareAndRevertTests(TestCase):
         self.client.force_login(self.editor)
         url = reverse("admin:faq_answer_compare", args=[self.answer.pk])
         response = self.client.get(url, {"from": self.first.pk, "to": self.second.pk})
-        self.assertContains(response, "The DMV <ins>never </ins>shares records.", html=False)
-        self.assertContains(response, "<del>Old?</del><ins>New wording?</ins>", html=False)
-        self.assertContains(response, "<del>Privacy</del>, <ins>Courts</ins>", html=False)
-        self.assertContains(response, "<del>Old source (https://old.example/)</del>", html=False)
+        self.assertContains(
+            response, f"The DMV <ins>{ADDED}never</ins> shares records.", html=False
+        )
+        self.assertContains(
+            response, f"<del>{REMOVED}Old?</del> <ins>{ADDED}New wording?</ins>", html=False
+        )
+        self.assertContains(
+            response, f"<del>{REMOVED}Privacy</del>, <ins>{ADDED}Courts</ins>", html=False
+        )
+        self.assertContains(
+            response, f"<del>{REMOVED}Old source (https://old.example/)</del>", html=False
+        )
         self.assertContains(response, "Corrected after the 2025 law.")
 
     def test_compare_defaults_to_the_last_two_and_rejects_foreign_revisions(self):
         self.client.force_login(self.editor)
         url = reverse("admin:faq_answer_compare", args=[self.answer.pk])
-        self.assertContains(self.client.get(url), "<ins>never </ins>", html=False)
+        self.assertContains(self.client.get(url), f"<ins>{ADDED}never</ins>", html=False)
         other = make_question(self.answer.question.guide, 2).answer.history.get()
         self.assertEqual(self.client.get(url, {"from": other.pk}).status_code, 404)
         self.assertEqual(self.client.get(url, {"from": "x"}).status_code, 404)
@@ -247,7 +259,7 @@ class CompareAndRevertTests(TestCase):
         url = reverse("admin:faq_answer_revert", args=[self.answer.pk, self.first.pk])
         rows = self.answer.history.count()
         response = self.client.get(url)
-        self.assertContains(response, "<del>never </del>", html=False)
+        self.assertContains(response, f"<del>{REMOVED}never</del>", html=False)
         self.assertContains(response, "Yes, revert")
         self.assertEqual(self.answer.history.count(), rows)
 

@@ -3,7 +3,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from faq.models import Question
+from faq.models import Question, SiteNotice
 
 from .factories import make_guide, make_guide_with_questions, make_question
 
@@ -99,14 +99,321 @@ class QueryCountTests(TestCase):
             slug=f"guide-{question_count}",
             topics=("Privacy", "Illinois law", "ICE"),
         )
+        SiteNotice.objects.create(text="General information, not legal advice.")
+        middle = questions[len(questions) // 2]
+        for number in range(question_count):
+            middle.answer.body = f"Answer text, revision {number}."
+            middle.answer.change_note = f"Revision {number}."
+            middle.answer.save()
         urls = {
             "home": reverse("faq:home"),
             "guide": guide.get_absolute_url(),
-            "question": questions[-1].get_absolute_url(),
+            "question": middle.get_absolute_url(),
+            "changes": reverse("faq:question_changes", args=[guide.slug, middle.slug]),
             "topics": reverse("faq:topics"),
             "topic": reverse("faq:topic", args=["privacy"]),
+            "search": reverse("faq:search") + "?q=question+dmv",
+            "search, some words": reverse("faq:search") + "?q=question+zebra",
+            "feed": reverse("faq:feed"),
+            "sitemap": reverse("sitemap"),
         }
         return {name: self.count_queries(url) for name, url in urls.items()}
 
     def test_query_counts_do_not_grow_with_content(self):
+        """1 question with 1 revision against 50 questions, one of them with 50 revisions."""
         self.assertEqual(self.counts_for(1), self.counts_for(50))
+
+
+class ChangeLogTests(TestCase):
+    """The public change log lists published, non-minor changes with a diff, and no names."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.contrib.auth import get_user_model
+
+        cls.guide = make_guide("dmv")
+        cls.question = make_question(cls.guide, 1, body="Renew every four years.")
+        cls.editor = get_user_model().objects.create_user("jsmith", first_name="Jane")
+        answer = cls.question.answer
+        for body, note, minor in [
+            ("Renew every eight years.", "New renewal period from the 2025 law.", False),
+            ("Renew every eight years!", "Typo fix nobody needs to see.", True),
+            ("Renew every eight years!", "Only the note changed.", False),
+            ("Renew online every eight years!", "Online renewal added.", False),
+        ]:
+            answer.body, answer.change_note, answer.is_minor = body, note, minor
+            answer._history_user = cls.editor
+            answer.save()
+        cls.url = reverse("faq:question_changes", args=[cls.guide.slug, cls.question.slug])
+
+    def test_lists_public_changes_newest_first_with_notes_and_diffs(self):
+        response = self.client.get(self.url)
+        self.assertTemplateUsed(response, "faq/question_changes.html")
+        body = response.content.decode()
+        notes = ["Online renewal added.", "New renewal period from the 2025 law."]
+        self.assertLess(body.index(notes[0]), body.index(notes[1]))
+        self.assertIn('<ins><span class="visually-hidden">added: </span>online</ins>', body)
+        self.assertIn('<del><span class="visually-hidden">removed: </span>four</del>', body)
+        self.assertIn("first published", body)
+        self.assertEqual(body.count('<li class="change">'), 3)
+
+    def test_minor_changes_and_unchanged_text_are_left_out(self):
+        response = self.client.get(self.url)
+        self.assertNotContains(response, "Typo fix nobody needs to see.")
+        self.assertNotContains(response, "Only the note changed.")
+
+    def test_editors_are_never_named(self):
+        response = self.client.get(self.url)
+        self.assertNotContains(response, "jsmith")
+        self.assertNotContains(response, "Jane")
+
+    def test_question_pages_link_last_updated_to_the_change_log(self):
+        for url in (self.question.get_absolute_url(), self.guide.get_absolute_url()):
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), f'<a href="{self.url}">See what changed')
+
+    def test_edits_made_while_a_draft_are_not_listed(self):
+        draft = make_question(self.guide, 3, status=Question.Status.DRAFT, body="Draft one.")
+        answer = draft.answer
+        answer.body, answer.change_note = "Draft two, still private.", "Private rewrite."
+        answer.save()
+        draft.status = Question.Status.PUBLISHED
+        draft.save()
+        answer.body, answer.change_note = "Public text.", "First public correction."
+        answer.save()
+        url = reverse("faq:question_changes", args=[self.guide.slug, draft.slug])
+        body = self.client.get(url).content.decode()
+        self.assertEqual(body.count('<li class="change">'), 2)
+        self.assertIn("first published", body)
+        self.assertIn("First public correction.", body)
+        self.assertNotIn("Private rewrite.", body)
+        self.assertNotIn("Draft one.", body)
+        self.assertIn(
+            '<del><span class="visually-hidden">removed: </span>Draft two, still private.</del>',
+            body,
+        )
+
+    def test_a_draft_has_no_public_change_log(self):
+        draft = make_question(self.guide, 2, status=Question.Status.DRAFT)
+        url = reverse("faq:question_changes", args=[self.guide.slug, draft.slug])
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_long_logs_are_paginated(self):
+        answer = self.question.answer
+        for number in range(25):
+            answer.body = f"Version {number}."
+            answer.save()
+        first, second = self.client.get(self.url), self.client.get(self.url, {"page": 2})
+        self.assertEqual(first.content.decode().count('<li class="change">'), 20)
+        self.assertContains(first, "Page 1 of 2")
+        self.assertEqual(second.content.decode().count('<li class="change">'), 8)
+        self.assertContains(second, "first published")
+
+
+class NavigationTests(TestCase):
+    """Related questions, previous and next, breadcrumbs, sources and the site notice."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.guide = make_guide("dmv", title="DMV guide")
+        cls.other_guide = make_guide("courts", title="Courts guide")
+        cls.q1 = make_question(cls.guide, 1, topics=["Privacy", "ICE"], text="First?")
+        cls.draft = make_question(
+            cls.guide, 2, topics=["Privacy", "ICE"], text="Draft?", status="draft"
+        )
+        cls.q3 = make_question(cls.guide, 3, topics=["Privacy"], text="Third?")
+        cls.q4 = make_question(cls.guide, 4, topics=["Privacy", "ICE"], text="Fourth?")
+        cls.q5 = make_question(cls.guide, 5, topics=["Parking"], text="Fifth?")
+        cls.elsewhere = make_question(
+            cls.other_guide, 1, topics=["Privacy", "ICE"], text="Elsewhere?"
+        )
+        for position in range(2, 8):
+            make_question(cls.other_guide, position, topics=["ICE"], text=f"Court {position}?")
+
+    def test_related_questions_share_topics_same_guide_first_at_most_five(self):
+        from faq.views import related_questions
+
+        related = [question.text for question in related_questions(self.q1)]
+        self.assertEqual(related[:3], ["Fourth?", "Third?", "Elsewhere?"])
+        self.assertEqual(len(related), 5)
+        self.assertNotIn("Draft?", related)
+        self.assertNotIn("First?", related)
+        self.assertNotIn("Fifth?", related)
+
+    def test_question_page_shows_related_previous_next_and_breadcrumbs(self):
+        response = self.client.get(self.q3.get_absolute_url())
+        self.assertContains(response, '<h2 id="related-heading">Related questions</h2>')
+        self.assertContains(response, "in Courts guide")
+        self.assertContains(
+            response,
+            f'<a href="{self.q1.get_absolute_url()}" rel="prev">'
+            '<span class="pager-label">Previous question</span> First?</a>',
+        )
+        self.assertContains(
+            response,
+            f'<a href="{self.q4.get_absolute_url()}" rel="next">'
+            '<span class="pager-label">Next question</span> Fourth?</a>',
+        )
+        self.assertContains(response, 'aria-label="Breadcrumb"')
+        self.assertContains(response, f'<a href="{self.guide.get_absolute_url()}">DMV guide</a>')
+
+    def test_first_and_last_questions_have_one_neighbour(self):
+        first = self.client.get(self.q1.get_absolute_url())
+        self.assertNotContains(first, 'rel="prev"')
+        last = self.client.get(self.q5.get_absolute_url())
+        self.assertNotContains(last, 'rel="next"')
+
+    def test_sources_are_listed_under_the_answer(self):
+        self.q1.answer.sources.create(title="5 ILCS 805", url="https://example.org/law")
+        response = self.client.get(self.q1.get_absolute_url())
+        self.assertContains(response, '<h2 id="sources-heading">Sources</h2>')
+        self.assertContains(response, '<a href="https://example.org/law">5 ILCS 805</a>')
+
+    def test_the_active_site_notice_shows_on_every_public_page(self):
+        from faq.models import SiteNotice
+
+        SiteNotice.objects.create(text="Old notice", is_active=False)
+        SiteNotice.objects.create(text="General information, <not> legal advice.")
+        urls = [
+            reverse("faq:home"),
+            self.guide.get_absolute_url(),
+            self.q1.get_absolute_url(),
+            reverse("faq:question_changes", args=[self.guide.slug, self.q1.slug]),
+            reverse("faq:topics"),
+            reverse("faq:topic", args=["privacy"]),
+            reverse("faq:search") + "?q=first",
+            "/no-such-page/",
+        ]
+        for url in urls:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(
+                    response,
+                    "General information, &lt;not&gt; legal advice.",
+                    status_code=response.status_code,
+                )
+                self.assertNotContains(response, "Old notice", status_code=response.status_code)
+                self.assertContains(
+                    response,
+                    '<form class="site-search" role="search" action="/search/" method="get">',
+                    status_code=response.status_code,
+                )
+                self.assertContains(
+                    response,
+                    '<label for="site-search-q">Search the answers</label>',
+                    status_code=response.status_code,
+                )
+
+
+class DiscoverabilityTests(TestCase):
+    """Structured data, meta tags, sitemap, robots.txt and the feed show only public content."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.guide = make_guide("dmv", title="DMV guide", summary="What the DMV shares.")
+        cls.questions = [
+            make_question(cls.guide, position, body=f"Answer **{position}** & more.")
+            for position in (1, 2, 3)
+        ]
+        cls.draft = make_question(cls.guide, 4, status="draft", text="Secret draft?")
+        hidden = make_guide("hidden", is_published=False)
+        cls.hidden = make_question(hidden, 1, text="Hidden guide question?")
+
+    def json_ld(self, response):
+        import json
+        import re
+
+        (payload,) = re.findall(
+            r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
+        )
+        return json.loads(payload)
+
+    def test_guide_json_ld_lists_every_published_question_as_shown(self):
+        response = self.client.get(self.guide.get_absolute_url())
+        data = self.json_ld(response)
+        self.assertEqual(data["@type"], "FAQPage")
+        entities = data["mainEntity"]
+        self.assertEqual([entity["name"] for entity in entities], [q.text for q in self.questions])
+        for question, entity in zip(self.questions, entities, strict=True):
+            question.answer.refresh_from_db()
+            self.assertEqual(entity["acceptedAnswer"]["text"], question.answer.body_html)
+            self.assertContains(response, question.answer.body_html)
+            self.assertTrue(entity["url"].endswith(question.get_absolute_url()))
+
+    def test_json_ld_cannot_close_its_script_element(self):
+        question = self.questions[0]
+        question.text = "Is </script><script>alert(1)</script> safe?"
+        question.save()
+        response = self.client.get(self.guide.get_absolute_url())
+        self.assertEqual(self.json_ld(response)["mainEntity"][0]["name"], question.text)
+        self.assertNotContains(response, "</script><script>")
+
+    def test_pages_have_canonical_description_open_graph_and_feed_links(self):
+        question = self.questions[0]
+        pages = {
+            self.guide.get_absolute_url(): "What the DMV shares.",
+            question.get_absolute_url(): "Answer 1 &amp; more.",
+            reverse("faq:home"): "Plain answers",
+        }
+        for url, description in pages.items():
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(
+                    response, f'<link rel="canonical" href="http://testserver{url}">'
+                )
+                self.assertContains(
+                    response, f'<meta property="og:url" content="http://testserver{url}">'
+                )
+                self.assertContains(response, f'<meta name="description" content="{description}')
+                self.assertContains(response, '<meta property="og:title"')
+                self.assertContains(
+                    response,
+                    '<link rel="alternate" type="application/atom+xml" title="Updated answers" '
+                    f'href="{reverse("faq:feed")}">',
+                )
+
+    def test_sitemap_lists_only_published_pages_with_lastmod_from_the_answer(self):
+        from xml.etree import ElementTree
+
+        response = self.client.get("/sitemap.xml")
+        namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        root = ElementTree.fromstring(response.content)
+        entries = {
+            url.findtext("s:loc", namespaces=namespace): url.findtext(
+                "s:lastmod", namespaces=namespace
+            )
+            for url in root.findall("s:url", namespace)
+        }
+        question = self.questions[0]
+        question.answer.refresh_from_db()
+        question_url = f"http://testserver{question.get_absolute_url()}"
+        self.assertEqual(entries[question_url], question.answer.updated_at.date().isoformat())
+        self.assertIn(f"http://testserver{self.guide.get_absolute_url()}", entries)
+        self.assertIn("http://testserver/", entries)
+        self.assertEqual(len(entries), 2 + 1 + 3)
+        self.assertFalse(any("secret" in url or "hidden" in url for url in entries))
+
+    def test_robots_txt_points_to_the_sitemap(self):
+        response = self.client.get("/robots.txt")
+        self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+        self.assertIn(
+            "Sitemap: http://testserver/sitemap.xml", response.content.decode().splitlines()
+        )
+
+    def test_feed_parses_and_lists_only_published_answers(self):
+        from xml.etree import ElementTree
+
+        answer = self.questions[1].answer
+        answer.change_note = "Added the 2025 ruling."
+        answer.save()
+        response = self.client.get(reverse("faq:feed"))
+        self.assertTrue(response["Content-Type"].startswith("application/atom+xml"))
+        atom = {"a": "http://www.w3.org/2005/Atom"}
+        root = ElementTree.fromstring(response.content)
+        titles = [
+            entry.findtext("a:title", namespaces=atom) for entry in root.findall("a:entry", atom)
+        ]
+        self.assertEqual(titles[0], self.questions[1].text)
+        self.assertEqual(sorted(titles), sorted(q.text for q in self.questions))
+        summary = root.find("a:entry", atom).findtext("a:summary", namespaces=atom)
+        self.assertIn("Added the 2025 ruling.", summary)

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from .views import published_questions
+
+FEED_LENGTH = 30
+
+
+class AnswerUpdatesFeed(Feed):
+    """The most recently updated published answers, newest first."""
+
+    feed_type = Atom1Feed
+    title = f"{settings.SITE_NAME}: updated answers"
+    subtitle = "Answers to public policy questions, as policy staff update them."
+
+    def link(self):
+        return reverse("faq:home")
+
+    def items(self):
+        return (
+            published_questions()
+            .prefetch_related(None)
+            .order_by("-answer__updated_at", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, question):
+        return question.text
+
+    def item_description(self, question):
+        note = question.answer.change_note
+        intro = f"<p><strong>What changed:</strong> {escape(note)}</p>" if note else ""
+        return intro + question.answer.body_html
+
+    def item_pubdate(self, question):
+        return question.answer.updated_at
+
+    def item_updateddate(self, question):
+        return question.answer.updated_at
+
+    def item_categories(self, question):
+        return [question.guide.title]

@@ -1,0 +1,269 @@
+"""Full-text search over questions and answers, one interface for two databases.
+
+SQLite (the embedded default) uses an FTS5 table with the porter stemmer;
+PostgreSQL uses a stored tsvector with a GIN index and the 'english'
+configuration. Both tables are created by migration 0003 for their vendor
+only and hold one row per question: the question text and the answer as plain
+text. `index_question()` is called from Question.save() and Answer.save(), so
+every edit, revert, publish and seeding keeps the index in step; what is
+public is decided at query time by `Question.objects.published()`.
+
+User text never reaches MATCH or to_tsquery as syntax: the query is rebuilt
+from its word tokens, which are quoted (FTS5) or joined with spaces
+(websearch_to_tsquery), so any input gives an ordinary result.
+"""
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from math import ceil
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+TABLE = "faq_search_index"
+MAX_TERMS = 12
+MAX_TERM_LENGTH = 40
+# Private-use characters mark highlight boundaries inside snippets; they are
+# removed from indexed text, so they can only come from the database itself.
+MARK_START, MARK_END = "\ue000", "\ue001"
+SNIPPET_WORDS = 30
+WORD = re.compile(r"\w+")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+
+
+def terms(query):
+    """The word tokens of a query, at most MAX_TERMS, each at most MAX_TERM_LENGTH long."""
+    words = WORD.findall(CONTROL.sub(" ", str(query or "")))
+    # "_" is a word character for Python's \w but a separator for both databases.
+    tokens = [part for word in words for part in word.split("_") if part]
+    unique = list(dict.fromkeys(token.lower()[:MAX_TERM_LENGTH] for token in tokens))
+    return unique[:MAX_TERMS]
+
+
+def plain_text(html):
+    """Answer HTML as the text a reader sees, for indexing and snippets."""
+    return CONTROL.sub(" ", unescape(strip_tags(html or ""))).strip()
+
+
+def highlight(snippet):
+    """Escape a snippet from the database, then turn its markers into <mark>."""
+    html = escape(snippet or "")
+    html = html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)
+
+
+def is_postgresql():
+    return connection.vendor == "postgresql"
+
+
+def index_question(question, answer=None):
+    """Write one question's row in the search index (insert or replace)."""
+    if question.pk is None:
+        return
+    if answer is None:
+        answer = _answer_of(question)
+    text = CONTROL.sub(" ", question.text)
+    body = plain_text(answer.body_html) if answer is not None else ""
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(
+                f"""
+                INSERT INTO {TABLE} (question_id, question, body, document)
+                VALUES (%s, %s, %s,
+                        setweight(to_tsvector('english', %s), 'A')
+                        || setweight(to_tsvector('english', %s), 'B'))
+                ON CONFLICT (question_id) DO UPDATE SET
+                    question = EXCLUDED.question, body = EXCLUDED.body,
+                    document = EXCLUDED.document
+                """,
+                [question.pk, text, body, text, body],
+            )
+        else:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [question.pk])
+            cursor.execute(
+                f"INSERT INTO {TABLE} (rowid, question, body) VALUES (%s, %s, %s)",
+                [question.pk, text, body],
+            )
+
+
+def _answer_of(question):
+    try:
+        return question.answer
+    except ObjectDoesNotExist:
+        return None
+
+
+def remove_question(question_id):
+    with connection.cursor() as cursor:
+        column = "question_id" if is_postgresql() else "rowid"
+        cursor.execute(f"DELETE FROM {TABLE} WHERE {column} = %s", [question_id])
+
+
+def rebuild_index():
+    """Index every question again; for bulk imports that bypass save()."""
+    from .models import Question
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")
+    questions = Question.objects.select_related("answer")
+    for question in questions.iterator(chunk_size=500):
+        index_question(question)
+    if is_postgresql():
+        # Fresh statistics, or the planner guesses a handful of rows and
+        # picks nested loops that are 10x slower on a large index.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")
+    return questions.count()
+
+
+@dataclass
+class Hit:
+    question: object
+    snippet: str
+
+
+@dataclass
+class SearchResult:
+    """One page of hits, a Django Page for the template, and whether every word matched."""
+
+    terms: list
+    hits: list
+    page: Page
+    matched_all: bool = True
+
+
+class Matches:
+    """The published questions matching every (or any) query term, ranked best first."""
+
+    def __init__(self, tokens, match_all):
+        from .models import Question
+
+        self.tokens = tokens
+        self.match_all = match_all
+        published = Question.objects.published().order_by().values("pk")
+        self.published_sql, self.published_params = published.query.sql_with_params()
+
+    def query_text(self):
+        if is_postgresql():
+            # Words only, so websearch_to_tsquery sees no operators but "or".
+            return (" " if self.match_all else " or ").join(self.tokens)
+        joiner = " AND " if self.match_all else " OR "
+        return joiner.join(f'"{token}"' for token in self.tokens)
+
+    def where(self):
+        if is_postgresql():
+            condition, column = "document @@ websearch_to_tsquery('english', %s)", "question_id"
+        else:
+            # The unary plus keeps SQLite from handing the IN list to FTS5 as
+            # a rowid constraint, which re-runs the MATCH once per published
+            # question (seconds at 10,000 questions instead of milliseconds).
+            condition, column = f"{TABLE} MATCH %s", "+rowid"
+        sql = f"{condition} AND {column} IN ({self.published_sql})"
+        return sql, [self.query_text(), *self.published_params]
+
+    def count(self):
+        where, params = self.where()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE {where}", params)
+            return cursor.fetchone()[0]
+
+    def page(self, offset, limit):
+        """(total, [(question_id, snippet), ...]) in one pass over the matches.
+
+        The total comes from a window count over the same scan that ranks, so
+        a page costs one scan, not a count and then a ranking. It is 0 when
+        the offset is past the end.
+        """
+        if is_postgresql():
+            return self._page_postgresql(offset, limit)
+        return self._page_sqlite(offset, limit)
+
+    def _page_postgresql(self, offset, limit):
+        where, params = self.where()
+        options = (
+            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
+            'MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
+        )
+        sql = f"""
+            WITH q AS (SELECT websearch_to_tsquery('english', %s) AS query),
+            matches AS (
+                SELECT question_id, body, ts_rank_cd(document, (SELECT query FROM q)) AS rank
+                FROM {TABLE} WHERE {where}
+            ),
+            page AS (
+                SELECT question_id, body, rank, COUNT(*) OVER () AS total
+                FROM matches ORDER BY rank DESC, question_id LIMIT %s OFFSET %s
+            )
+            SELECT question_id, total, ts_headline('english', body, (SELECT query FROM q), %s)
+            FROM page ORDER BY rank DESC, question_id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.query_text(), *params, limit, offset, options])
+            rows = cursor.fetchall()
+        total = rows[0][1] if rows else 0
+        return total, [(pk, snippet) for pk, _, snippet in rows]
+
+    def _page_sqlite(self, offset, limit):
+        where, params = self.where()
+        # FTS5's bm25() and snippet() cannot sit beside a window function, so
+        # rank in a subquery, then make snippets for the page's rows only.
+        ranked = f"""
+            SELECT rowid, COUNT(*) OVER () FROM (
+                SELECT rowid, bm25({TABLE}, 5.0, 1.0) AS score FROM {TABLE} WHERE {where}
+            ) ORDER BY score, rowid LIMIT %s OFFSET %s
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(ranked, [*params, limit, offset])
+            rows = cursor.fetchall()
+            if not rows:
+                return 0, []
+            ids = [pk for pk, _ in rows]
+            cursor.execute(
+                f"SELECT rowid, snippet({TABLE}, 1, %s, %s, '…', {SNIPPET_WORDS}) FROM {TABLE} "
+                f"WHERE {TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",
+                [MARK_START, MARK_END, self.query_text(), *ids],
+            )
+            snippets = dict(cursor.fetchall())
+        return rows[0][1], [(pk, snippets.get(pk, "")) for pk in ids]
+
+
+def search(query, page_number=1, per_page=10):
+    """A page of hits for every word of the query; if none, for any of its words.
+
+    Readers with limited English often type a whole sentence, and one unusual
+    word should not empty the page. A page number past the end shows the
+    last page, as Django's Paginator.get_page() does.
+    """
+    tokens = terms(query)
+    total, rows, matched_all = 0, [], True
+    attempts = [True, False] if len(tokens) > 1 else [True] if tokens else []
+    for match_all in attempts:
+        matches = Matches(tokens, match_all)
+        total, rows = matches.page((page_number - 1) * per_page, per_page)
+        if not rows and page_number > 1:
+            total = matches.count()
+            if total:
+                page_number = ceil(total / per_page)
+                total, rows = matches.page((page_number - 1) * per_page, per_page)
+        matched_all = match_all
+        if total:
+            break
+    paginator = Paginator(range(total), per_page)
+    number = min(page_number, paginator.num_pages)
+    hits = _hits(rows)
+    return SearchResult(tokens, hits, Page(hits, number, paginator), matched_all or not total)
+
+
+def _hits(rows):
+    from .models import Question
+
+    questions = Question.objects.published().select_related("guide").in_bulk([pk for pk, _ in rows])
+    return [
+        Hit(question=questions[pk], snippet=highlight(snippet))
+        for pk, snippet in rows
+        if pk in questions
+    ]
