@@ -6,6 +6,7 @@ app_name = "faq"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/<str:topic_slug>/", views.TopicDetailView.as_view(), name="topic"),
     path("<slug:guide_slug>/", views.GuideDetailView.as_view(), name="guide"),

@@ -1,0 +1,89 @@
+"""Server-side page cache and conditional requests for anonymous readers.
+
+Sits directly after WhiteNoise, so a cached page is answered without running
+sessions, CSRF, authentication or any view: one read of the content stamp
+(faq.cache) and one cache lookup, no SQL. A page is cached when the request
+is an anonymous GET or HEAD outside PAGE_CACHE_EXEMPT_PREFIXES (the admin,
+/healthz), its query string holds only PAGE_CACHE_QUERY_PARAMS (so random
+query strings cannot flush popular pages out), and the response is a 200 that
+sets no cookie and does not ask to be private or uncached.
+
+Cached pages carry an ETag and Last-Modified derived from the stamp, so a
+browser or proxy revalidating a page it holds gets a 304 without the page being
+rendered. Cache-Control lets browsers and proxies reuse a page for
+PAGE_CACHE_MAX_AGE seconds and then makes them revalidate (must-revalidate:
+never show an older answer than that, even when this server cannot be reached).
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from .cache import read_stamp
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self.may_cache(request):
+            response = self.get_response(request)
+            if settings.SESSION_COOKIE_NAME in request.COOKIES and "Cache-Control" not in response:
+                # An editor's view of a page must not land in a shared proxy cache.
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        stamp = read_stamp()
+        key = (
+            "page:"
+            + hashlib.sha256(
+                f"{stamp.token}|{request.scheme}|{request.get_host()}|{request.get_full_path()}".encode()
+            ).hexdigest()
+        )
+        etag = f'"{key[5:37]}"'
+        cache = caches["default"]
+        entry = cache.get(key)
+        if entry is None:
+            response = self.get_response(request)
+            if not self.is_cacheable(response):
+                return response
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(stamp.modified)
+            patch_cache_control(
+                response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE, must_revalidate=True
+            )
+            patch_vary_headers(response, ["Cookie"])
+            cache.set(key, (response.content, list(response.items())), settings.PAGE_CACHE_SECONDS)
+        else:
+            content, headers = entry
+            response = HttpResponse(content, headers=headers)
+        return get_conditional_response(
+            request, etag=etag, last_modified=int(stamp.modified), response=response
+        )
+
+    @staticmethod
+    def may_cache(request):
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path_info.startswith(settings.PAGE_CACHE_EXEMPT_PREFIXES)
+            and settings.PAGE_CACHE_QUERY_PARAMS.issuperset(request.GET)
+        )
+
+    @staticmethod
+    def is_cacheable(response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in cache_control
+            and "no-cache" not in cache_control
+            and "no-store" not in cache_control
+        )
