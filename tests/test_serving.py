@@ -8,6 +8,7 @@ import sys
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -499,3 +500,37 @@ class DemoDataTests(TestCase):
     def test_bad_numbers_are_refused(self):
         with self.assertRaisesMessage(CommandError, "at least one guide"):
             call_command("generate_demo_data", guides=5, questions=2)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_public_and_admin_pages_work_under_the_content_security_policy(live_server, page):
+    """Chromium enforces the policy: no page, public or admin, triggers a violation."""
+    call_command("seed_content", verbosity=0)
+    get_user_model().objects.create_superuser("editor", password="pw-for-tests")
+    question = Question.objects.published().first()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in ("/", question.guide.get_absolute_url(), question.get_absolute_url()):
+        response = page.goto(live_server.url + path)
+        assert "unsafe-inline" not in response.headers["content-security-policy"]
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "pw-for-tests")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    for path in (
+        reverse("admin:faq_question_changelist"),
+        reverse("admin:faq_question_add"),
+        reverse("admin:faq_question_change", args=[question.pk]),
+    ):
+        page.goto(live_server.url + path)
+    # The admin's JavaScript ran: the "add another topic" popup link is wired up.
+    page.goto(live_server.url + reverse("admin:faq_question_change", args=[question.pk]))
+    assert page.evaluate("typeof django !== 'undefined' && typeof django.jQuery") == "function"
+    assert violations == []
