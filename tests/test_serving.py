@@ -183,6 +183,10 @@ class InvalidationTests(TestCase):
             },
         )
 
+    def test_clear_page_cache_command_replaces_the_stamp(self):
+        """For changes Django cannot see, such as restoring a backup."""
+        self.assert_bumps(lambda: call_command("clear_page_cache", stdout=StringIO()))
+
     def test_saves_and_deletes_of_each_model_replace_the_stamp(self):
         answer = self.question.answer
         source = Source(answer=answer, title="Law", url="https://example.org/law")
