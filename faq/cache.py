@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
@@ -68,12 +69,13 @@ def uses_stamp_file():
 def read_stamp():
     """The current stamp; a missing stamp is created (a fresh cache or file)."""
     if uses_stamp_file():
-        path = Path(settings.PAGE_CACHE_STAMP_FILE)
+        path = settings.PAGE_CACHE_STAMP_FILE
         try:
-            return parse_stamp(path.read_text())
+            with open(path) as file:
+                return parse_stamp(file.read())
         except (FileNotFoundError, ValueError):
             bump_stamp()
-            return parse_stamp(path.read_text())
+            return read_stamp()
     cache = caches["default"]
     value = cache.get(STAMP_CACHE_KEY)
     if value is None:
@@ -119,3 +121,22 @@ def watch(model):
 def connect_signals():
     for label in CONTENT_MODELS:
         watch(apps.get_model(label))
+
+
+@checks.register(checks.Tags.caches)
+def check_stamp_file(**kwargs):
+    """Edits fail if the stamp file cannot be written; say so before they do."""
+    if not uses_stamp_file() or settings.PAGE_CACHE_SECONDS <= 0:
+        return []
+    path = Path(settings.PAGE_CACHE_STAMP_FILE)
+    target = path if path.exists() else path.parent
+    if os.access(target, os.W_OK) and os.access(path.parent, os.W_OK):
+        return []
+    return [
+        checks.Error(
+            f"The page cache stamp file {path} cannot be written.",
+            hint="Set PAGE_CACHE_STAMP_FILE to a writable path, or use a shared cache "
+            "(CACHE_URL=redis://… or memcached://…).",
+            id="faq.E001",
+        )
+    ]

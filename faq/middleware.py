@@ -16,6 +16,7 @@ never show an older answer than that, even when this server cannot be reached).
 """
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import caches
@@ -25,20 +26,40 @@ from django.utils.http import http_date
 
 from .cache import read_stamp
 
+logger = logging.getLogger(__name__)
+
+
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
 
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        # Read once: a cache hit should cost little more than a static file.
+        self.seconds = settings.PAGE_CACHE_SECONDS
+        self.max_age = settings.PAGE_CACHE_MAX_AGE
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        self.exempt_prefixes = tuple(settings.PAGE_CACHE_EXEMPT_PREFIXES)
+        self.query_params = frozenset(settings.PAGE_CACHE_QUERY_PARAMS)
 
     def __call__(self, request):
         if not self.may_cache(request):
             response = self.get_response(request)
-            if settings.SESSION_COOKIE_NAME in request.COOKIES and "Cache-Control" not in response:
+            if self.session_cookie in request.COOKIES and "Cache-Control" not in response:
                 # An editor's view of a page must not land in a shared proxy cache.
                 patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        stamp = read_stamp()
+        try:
+            stamp = read_stamp()
+        except OSError as error:  # an unwritable stamp file: serve, but do not cache
+            logger.error("Page cache stamp unavailable: %s", error)
+            return self.get_response(request)
         key = (
             "page:"
             + hashlib.sha256(
@@ -54,26 +75,27 @@ class PageCacheMiddleware:
                 return response
             response["ETag"] = etag
             response["Last-Modified"] = http_date(stamp.modified)
-            patch_cache_control(
-                response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE, must_revalidate=True
-            )
+            patch_cache_control(response, public=True, max_age=self.max_age, must_revalidate=True)
             patch_vary_headers(response, ["Cookie"])
-            cache.set(key, (response.content, list(response.items())), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (response.content, dict(response.headers._store)), self.seconds)
         else:
             content, headers = entry
-            response = HttpResponse(content, headers=headers)
-        return get_conditional_response(
-            request, etag=etag, last_modified=int(stamp.modified), response=response
-        )
+            response = HttpResponse(content)
+            # The stored headers were validated when the page was rendered.
+            response.headers._store.update(headers)
+        if any(header in request.META for header in CONDITIONAL_HEADERS):
+            return get_conditional_response(
+                request, etag=etag, last_modified=int(stamp.modified), response=response
+            )
+        return response
 
-    @staticmethod
-    def may_cache(request):
+    def may_cache(self, request):
         return (
-            settings.PAGE_CACHE_SECONDS > 0
+            self.seconds > 0
             and request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and not request.path_info.startswith(settings.PAGE_CACHE_EXEMPT_PREFIXES)
-            and settings.PAGE_CACHE_QUERY_PARAMS.issuperset(request.GET)
+            and self.session_cookie not in request.COOKIES
+            and not request.path_info.startswith(self.exempt_prefixes)
+            and self.query_params.issuperset(request.GET)
         )
 
     @staticmethod

@@ -122,6 +122,17 @@ class PageCacheTests(TestCase):
         self.assertNotIn("ETag", response)
 
 
+class StampFileCheckTests(TestCase):
+    def test_an_unwritable_stamp_file_location_is_reported(self):
+        from faq.cache import check_stamp_file
+
+        self.assertEqual(check_stamp_file(), [])
+        with override_settings(PAGE_CACHE_STAMP_FILE="/proc/no-such-dir/stamp"):
+            (error,) = check_stamp_file()
+        self.assertEqual(error.id, "faq.E001")
+        self.assertIn("/proc/no-such-dir/stamp", error.msg)
+
+
 class ConditionalRequestTests(TestCase):
     @classmethod
     def setUpTestData(cls):
