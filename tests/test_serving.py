@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from faq.cache import CONTENT_MODELS, bump_stamp, read_stamp
+from faq.cache import CONTENT_MODELS, STAMP_CACHE_KEY, bump_stamp, read_stamp
 from faq.models import Answer, Category, Guide, Question, Source, Topic
 
 from .factories import make_guide, make_guide_with_questions, make_question
@@ -120,6 +120,67 @@ class PageCacheTests(TestCase):
             response = self.client.get(url)
         self.assertGreater(len(queries), 0)
         self.assertNotIn("ETag", response)
+
+
+class SharedCacheTests(TestCase):
+    """With a cache all app servers share, the stamp lives in that cache."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.guide, (cls.question,) = make_guide_with_questions(1)
+
+    def test_the_stamp_lives_in_a_shared_cache_and_edits_replace_it(self):
+        import tempfile
+
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            override_settings(
+                CACHES={
+                    "default": {
+                        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                        "LOCATION": folder,
+                    }
+                },
+                PAGE_CACHE_STAMP_FILE=f"{folder}/must-not-be-used",
+            ),
+        ):
+            from django.core.cache import cache
+
+            url = self.question.get_absolute_url()
+            self.client.get(url)
+            stored = cache.get(STAMP_CACHE_KEY)
+            self.assertIsNotNone(stored)
+            with self.assertNumQueries(0):
+                self.assertEqual(self.client.get(url).status_code, 200)
+            self.question.answer.body = "Changed on another app server."
+            self.question.answer.save()
+            self.assertNotEqual(cache.get(STAMP_CACHE_KEY), stored)
+            self.assertContains(self.client.get(url), "Changed on another app server.")
+            self.assertFalse(os.path.exists(f"{folder}/must-not-be-used"))
+
+    def test_cache_url_selects_the_backend(self):
+        from django.core.exceptions import ImproperlyConfigured
+
+        from dmvpolicy.settings import cache_from_url
+
+        cases = {
+            "locmem://": "django.core.cache.backends.locmem.LocMemCache",
+            "redis://cache.internal:6379/0": "django.core.cache.backends.redis.RedisCache",
+            "memcached://a:11211,b:11211": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "dummy://": "django.core.cache.backends.dummy.DummyCache",
+        }
+        for url, backend in cases.items():
+            with self.subTest(url):
+                self.assertEqual(cache_from_url(url)["BACKEND"], backend)
+        self.assertEqual(
+            cache_from_url("memcached://a:11211,b:11211")["LOCATION"], ["a:11211", "b:11211"]
+        )
+        self.assertEqual(
+            cache_from_url("redis://cache.internal:6379/0")["LOCATION"],
+            "redis://cache.internal:6379/0",
+        )
+        with self.assertRaisesMessage(ImproperlyConfigured, "CACHE_URL 'mongodb://x'"):
+            cache_from_url("mongodb://x")
 
 
 class StampFileCheckTests(TestCase):
