@@ -60,13 +60,9 @@ class PageCacheMiddleware:
         except OSError as error:  # an unwritable stamp file: serve, but do not cache
             logger.error("Page cache stamp unavailable: %s", error)
             return self.get_response(request)
-        key = (
-            "page:"
-            + hashlib.sha256(
-                f"{stamp.token}|{request.scheme}|{request.get_host()}|{request.get_full_path()}".encode()
-            ).hexdigest()
-        )
-        etag = f'"{key[5:37]}"'
+        page = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.sha256(f"{stamp.token}|{page}".encode()).hexdigest()
+        key, etag = f"page:{digest}", f'"{digest[:32]}"'
         cache = caches["default"]
         entry = cache.get(key)
         if entry is None:
