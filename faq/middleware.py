@@ -20,9 +20,9 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_etags
 
 from .cache import read_stamp
 
@@ -63,16 +63,17 @@ class PageCacheMiddleware:
         page = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         digest = hashlib.sha256(f"{stamp.token}|{page}".encode()).hexdigest()
         key, etag = f"page:{digest}", f'"{digest[:32]}"'
+        if self.etag_matches(request, etag):
+            # Only this server hands out ETags made from the current stamp and this
+            # URL, and only for cacheable pages: the reader's copy is current.
+            return self.not_modified(etag, stamp)
         cache = caches["default"]
         entry = cache.get(key)
         if entry is None:
             response = self.get_response(request)
             if not self.is_cacheable(response):
                 return response
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(stamp.modified)
-            patch_cache_control(response, public=True, max_age=self.max_age, must_revalidate=True)
-            patch_vary_headers(response, ["Cookie"])
+            self.add_validators(response, etag, stamp)
             cache.set(key, (response.content, dict(response.headers._store)), self.seconds)
         else:
             content, headers = entry
@@ -84,6 +85,24 @@ class PageCacheMiddleware:
                 request, etag=etag, last_modified=int(stamp.modified), response=response
             )
         return response
+
+    def add_validators(self, response, etag, stamp):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(stamp.modified)
+        patch_cache_control(response, public=True, max_age=self.max_age, must_revalidate=True)
+        patch_vary_headers(response, ["Cookie"])
+
+    def not_modified(self, etag, stamp):
+        response = HttpResponseNotModified()
+        self.add_validators(response, etag, stamp)
+        return response
+
+    @staticmethod
+    def etag_matches(request, etag):
+        header = request.META.get("HTTP_IF_NONE_MATCH")
+        if not header:
+            return False
+        return etag in (tag.removeprefix("W/") for tag in parse_etags(header))
 
     def may_cache(self, request):
         return (

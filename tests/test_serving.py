@@ -211,6 +211,20 @@ class ConditionalRequestTests(TestCase):
         self.assertEqual(response["ETag"], self.first["ETag"])
         self.assertEqual(response["Cache-Control"], CACHE_CONTROL)
 
+    def test_a_worker_that_never_rendered_the_page_answers_304_too(self):
+        """Each gunicorn worker has its own cache; the ETag is valid in all of them.
+        Proxies that compress (nginx gzip) send it back weakened with W/."""
+        from django.core.cache import cache
+
+        cache.clear()
+        with self.assertNumQueries(0):
+            response = self.client.get(
+                self.url, headers={"if-none-match": f'W/{self.first["ETag"]}, "other"'}
+            )
+        self.assertEqual(response.status_code, 304)
+        self.assertEqual(response["Vary"], "Cookie")
+        self.assertEqual(response["Last-Modified"], self.first["Last-Modified"])
+
     def test_if_modified_since_gets_a_304_until_the_content_changes(self):
         since = self.first["Last-Modified"]
         response = self.client.get(self.url, headers={"if-modified-since": since})
