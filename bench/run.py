@@ -4,9 +4,10 @@ Starts gunicorn (dmvpolicy/gunicorn.conf.py, DJANGO_DEBUG=false) on
 127.0.0.1 in a temporary directory with its own SQLite database, seeds it and
 drives it with wrk (16 connections, BENCH_SECONDS per URL, default 8). Each
 page's rate is divided by the rate of a static file of the same size served by
-whitenoise from the same server in the same run. It runs once on the seed data
-and once more after `generate_demo_data` added 10,000 questions, then prints
-search p95 latency and each worker's peak resident memory (VmHWM).
+whitenoise from the same server, measured in alternating 2-second slices. It
+runs once on the seed data and once more after `generate_demo_data` added
+10,000 questions, then prints search p95 latency and each worker's peak
+resident memory (VmHWM).
 
 Requests carry X-Forwarded-Proto: https, as from the TLS proxy, so the
 production settings (HTTPS redirect, HSTS) stay on.
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+ROUND_SECONDS = 2  # page and static file alternate in slices of this length
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 PORT = int(os.environ.get("BENCH_PORT", "8631"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -111,8 +113,8 @@ class Server:
         self.log.close()
 
 
-def wrk(path, headers=None):
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s"]
+def wrk(path, headers=None, seconds=SECONDS):
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
     command += ["-s", str(ROOT / "bench" / "report.lua")]
     for name, value in {**PROXY_HEADERS, **(headers or {})}.items():
         command += ["-H", f"{name}: {value}"]
@@ -121,6 +123,31 @@ def wrk(path, headers=None):
     if result["errors"] or result["bad_status"]:
         log(f"  warning: {path}: {result['errors']} socket errors, {result['bad_status']} bad")
     return result
+
+
+def compare(path, static_path, headers=None):
+    """The page and its static twin in alternating slices of the run, so a
+    change in the machine's other load affects both alike. Rates are totals
+    over the slices; latencies the median of the slices."""
+    slices = max(1, SECONDS // ROUND_SECONDS)
+    pages, statics = [], []
+    for _ in range(slices):
+        statics.append(wrk(static_path, seconds=ROUND_SECONDS))
+        pages.append(wrk(path, headers, seconds=ROUND_SECONDS))
+    return combine(pages), combine(statics)
+
+
+def combine(results):
+    def median(key):
+        return sorted(result[key] for result in results)[len(results) // 2]
+
+    seconds = sum(result["requests"] / result["rps"] for result in results)
+    return {
+        "rps": sum(result["requests"] for result in results) / seconds,
+        "p50": median("p50"),
+        "p95": median("p95"),
+        "p99": median("p99"),
+    }
 
 
 def write_static_twins(static_root, sizes):
@@ -153,26 +180,17 @@ def run_dataset(label, env, workdir):
     with Server(env, workdir) as server:
         for name, path in pages.items():
             log(f"  wrk {name} {path}")
-            static = wrk(f"/static/bench/{name}.html")
             fetch(path)  # fill the cache
-            page = wrk(path)
+            page, static = compare(path, f"/static/bench/{name}.html")
             rows.append((name, path, sizes[name], page, static))
         etag = fetch(PAGES["question"])[1]["ETag"]
+        twin = "/static/bench/question.html"
         log("  wrk 304 revalidation")
-        static = wrk("/static/bench/question.html")
-        rows.append(
-            ("304", PAGES["question"], 0, wrk(PAGES["question"], {"If-None-Match": etag}), static)
-        )
+        page, static = compare(PAGES["question"], twin, {"If-None-Match": etag})
+        rows.append(("304", PAGES["question"], 0, page, static))
         log("  wrk uncached question")
-        rows.append(
-            (
-                "uncached question",
-                UNCACHED_QUESTION,
-                sizes["question"],
-                wrk(UNCACHED_QUESTION),
-                static,
-            )
-        )
+        page, static = compare(UNCACHED_QUESTION, twin)
+        rows.append(("uncached question", UNCACHED_QUESTION, sizes["question"], page, static))
         search_p95 = None
         if "search" in pages:
             log("  wrk uncached search")
@@ -219,6 +237,8 @@ def main():
         PAGE_CACHE_STAMP_FILE=str(workdir / "page-cache-stamp"),
         DJANGO_LOG_LEVEL="WARNING",
     )
+    if os.environ.get("BENCH_WORKERS"):
+        env["GUNICORN_WORKERS"] = os.environ["BENCH_WORKERS"]
     started = time.monotonic()
     try:
         log(f"Working in {workdir}")
@@ -232,9 +252,10 @@ def main():
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
+    workers = env.get("GUNICORN_WORKERS", "CPUs + 1")
     print(
         f"\nwrk: {CONNECTIONS} connections, {SECONDS} s per URL; "
-        "gunicorn with dmvpolicy/gunicorn.conf.py"
+        f"gunicorn with dmvpolicy/gunicorn.conf.py, workers: {workers}"
     )
     print_table("Seed data (20 questions)", seed_rows)
     print_table("10,000 questions (50 demo guides + seed guide)", big_rows)
