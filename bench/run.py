@@ -259,10 +259,16 @@ def main():
     )
     print_table("Seed data (20 questions)", seed_rows)
     print_table("10,000 questions (50 demo guides + seed guide)", big_rows)
+    # Raw rates move with whatever else the machine runs between the two
+    # datasets; each rate over its own static twin's rate at that moment does not.
     print("\n10,000 questions vs seed data (target >= 0.8)")
-    for (name, _, _, seed, _), (_, _, _, big, _) in zip(seed_rows, big_rows, strict=True):
-        ratio = big["rps"] / seed["rps"]
-        print(f"  {name:<18} {ratio:5.2f}  {'ok' if ratio >= 0.8 else 'MISSED'}")
+    print(f"  {'page':<18} {'raw':>5} {'vs static':>10}")
+    pairs = zip(seed_rows, big_rows, strict=True)
+    for (name, _, _, seed, seed_static), (_, _, _, big, big_static) in pairs:
+        raw = big["rps"] / seed["rps"]
+        normalised = (big["rps"] / big_static["rps"]) / (seed["rps"] / seed_static["rps"])
+        verdict = "ok" if normalised >= 0.8 else "MISSED"
+        print(f"  {name:<18} {raw:5.2f} {normalised:10.2f}  {verdict}")
     if big_search is None:
         print("\nsearch: skipped, no /search/ page on this branch")
     else:
