@@ -1,3 +1,4 @@
+import contextlib
 import logging
 
 from django.conf import settings
@@ -135,10 +136,13 @@ def healthz(request):
                 "UPDATE django_migrations SET applied = applied WHERE id = %s", [first_id]
             )
             transaction.set_rollback(True)
-        set_sqlite_busy_timeout(settings.SQLITE_BUSY_TIMEOUT * 1000)
     except DatabaseError as error:
         logger.error("Health check failed: %s", error)
         return HttpResponse(
             "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
         )
+    finally:
+        # The connection outlives this request: give editors' saves their full wait back.
+        with contextlib.suppress(DatabaseError):
+            set_sqlite_busy_timeout(settings.SQLITE_BUSY_TIMEOUT * 1000)
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

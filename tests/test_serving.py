@@ -421,6 +421,14 @@ class HealthCheckTests(TransactionTestCase):
             other.close()
         self.assertEqual(response.status_code, 503)
         self.assertLess(elapsed, timedelta(seconds=10))
+        # The connection lives on: editors' saves must get their full lock wait back.
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA busy_timeout")
+                self.assertEqual(cursor.fetchone()[0], settings.SQLITE_BUSY_TIMEOUT * 1000)
+            else:
+                cursor.execute("SHOW lock_timeout")
+                self.assertEqual(cursor.fetchone()[0], "0")
 
 
 def production_env(tmp_dir, **extra):
