@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install seed lint format browser audit
+.PHONY: run test install seed lint format browser audit bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -32,7 +32,9 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# Runs on SQLite by default; DATABASE_URL=postgres://… runs it on PostgreSQL.
 test: install browser
+	@echo "Testing on $${DATABASE_URL:-SQLite (no DATABASE_URL)}"
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
@@ -50,3 +52,10 @@ format: install
 # Lighthouse and the Nu Html Checker on every public page type (see README).
 audit: install
 	tools/audit.sh
+
+# Production server under wrk for a bounded time; prints the table in README "Benchmark".
+bench: install
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the benchmark..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) bench/run.py

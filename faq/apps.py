@@ -13,3 +13,7 @@ class FaqConfig(AppConfig):
         # Runs after auth has created this app's permissions (its handler was
         # connected first); see faq/roles.py for why this is not a migration.
         post_migrate.connect(create_groups_after_migrate, sender=self)
+
+        from .cache import connect_signals
+
+        connect_signals()

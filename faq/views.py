@@ -1,11 +1,16 @@
+import contextlib
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.paginator import Paginator
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -19,6 +24,12 @@ CHANGES_PAGE_SIZE = 20
 DIFF_CONTEXT_WORDS = 25
 MAX_QUERY_DISPLAY = 200
 
+logger = logging.getLogger(__name__)
+
+# Questions per guide or topic page: a guide of 10,000 questions serves pages
+# of the same size and speed as a guide of 20.
+PAGE_SIZE = 50
+
 
 def published_questions():
     """Published questions with everything a list of them shows."""
@@ -28,6 +39,16 @@ def published_questions():
         .prefetch_related("tags")
         .order_by("guide__position", "guide_id", "position")
     )
+
+
+def paginate(request, questions):
+    """One page of `questions` from ?page=N; a page that does not exist is a 404."""
+    paginator = Paginator(questions, PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(f"There is no page {request.GET.get('page')!r} here.") from error
+    return {"page_obj": page, "questions": page.object_list}
 
 
 class HomeView(TemplateView):
@@ -54,8 +75,8 @@ class GuideDetailView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        questions = published_questions().filter(guide=self.object)
-        return super().get_context_data(questions=questions, **kwargs)
+        page = paginate(self.request, published_questions().filter(guide=self.object))
+        return super().get_context_data(**page, **kwargs)
 
 
 def get_published_question(guide_slug, question_slug, queryset=None):
@@ -240,7 +261,48 @@ class TopicDetailView(DetailView):
         return get_object_or_404(Topic, slug=self.kwargs["topic_slug"])
 
     def get_context_data(self, **kwargs):
-        questions = list(published_questions().filter(tags=self.object))
-        if not questions:
+        page = paginate(self.request, published_questions().filter(tags=self.object))
+        if not page["questions"]:
             raise Http404("No published question has this topic.")
-        return super().get_context_data(questions=questions, **kwargs)
+        return super().get_context_data(**page, **kwargs)
+
+
+HEALTH_CHECK_TIMEOUT_MS = 2000
+
+
+def set_sqlite_busy_timeout(milliseconds):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
+
+@never_cache
+def healthz(request):
+    """For load balancers: 200 when the database can be read and written, else 503.
+
+    The write changes nothing and is rolled back. A short lock timeout makes a
+    locked database fail in two seconds rather than after the 20-second busy
+    timeout editors' saves wait for.
+    """
+    try:
+        set_sqlite_busy_timeout(HEALTH_CHECK_TIMEOUT_MS)
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SET LOCAL lock_timeout = {HEALTH_CHECK_TIMEOUT_MS}")
+                cursor.execute(f"SET LOCAL statement_timeout = {HEALTH_CHECK_TIMEOUT_MS}")
+            cursor.execute("SELECT MIN(id) FROM django_migrations")
+            (first_id,) = cursor.fetchone()
+            cursor.execute(
+                "UPDATE django_migrations SET applied = applied WHERE id = %s", [first_id]
+            )
+            transaction.set_rollback(True)
+    except DatabaseError as error:
+        logger.error("Health check failed: %s", error)
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
+        )
+    finally:
+        # The connection outlives this request: give editors' saves their full wait back.
+        with contextlib.suppress(DatabaseError):
+            set_sqlite_busy_timeout(settings.SQLITE_BUSY_TIMEOUT * 1000)
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

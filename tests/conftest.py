@@ -58,3 +58,12 @@ def no_js_page(chromium):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache(settings, tmp_path):
+    """Each test starts with an empty page cache and its own content stamp file."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_STAMP_FILE = tmp_path / "page-cache-stamp"
+    cache.clear()

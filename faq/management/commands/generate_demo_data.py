@@ -1,0 +1,216 @@
+"""Generate a large, realistic demo dataset for benchmarks and scale tests.
+
+    manage.py generate_demo_data --guides 50 --questions 10000 --revisions 3
+
+Creates published guides (slugs start with "demo-") in a "Demo guides"
+category, questions with Markdown answers, one to three sources and one to
+three topics each, and `--revisions` history rows per answer (the last one is
+the live text; every other one is a real change with a change note). Rows are
+written with bulk_create in one transaction, so 10,000 questions take seconds.
+
+It refuses to run against a database holding content that is not demo data
+(an editor's real guides) unless --force is given, and refuses to run twice
+(demo guides already present). The page cache is invalidated at the end.
+"""
+
+import random
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from faq.cache import bump_stamp
+from faq.markdown import render_markdown
+from faq.models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
+
+DEMO_PREFIX = "demo-"
+SUBJECTS = [
+    "driver's license records",
+    "vehicle registration data",
+    "facial recognition searches",
+    "license plate readers",
+    "address changes",
+    "REAL ID documents",
+    "temporary visitor licenses",
+    "commercial driver records",
+    "traffic court records",
+    "organ donor registrations",
+]
+TOPICS = [
+    "Privacy",
+    "Illinois law",
+    "ICE",
+    "Data sharing",
+    "Driver's licenses",
+    "Immigration",
+    "Law enforcement",
+    "Public records",
+    "Federal agencies",
+    "Your rights",
+    "Courts",
+    "Technology",
+]
+PARAGRAPH = (
+    "The Secretary of State's office keeps {subject} for every resident who applies. "
+    "State law limits who may see them and why, and each request from another agency is "
+    "logged. Question {number} explains what that means for you in practice, including "
+    "when an agency needs a court order and when it does not."
+)
+
+
+def answer_body(number, subject, revision):
+    paragraphs = [PARAGRAPH.format(subject=subject, number=number)] * 3
+    steps = "\n".join(
+        f"{step}. Step {step}: check the notice you received about {subject}." for step in (1, 2, 3)
+    )
+    note = f"\n\nRevised text, version {revision + 1}." if revision else ""
+    return "\n\n".join(paragraphs) + "\n\n" + steps + note
+
+
+class Command(BaseCommand):
+    help = "Generate demo guides, questions, answers, sources, topics and history in bulk."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--guides", type=int, default=50)
+        parser.add_argument("--questions", type=int, default=10_000, help="In all guides.")
+        parser.add_argument(
+            "--revisions", type=int, default=3, help="History rows per answer (at least 1)."
+        )
+        parser.add_argument("--seed", type=int, default=6, help="Random seed, for repeatability.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Add demo data even though the database holds other content.",
+        )
+
+    def handle(self, *args, guides, questions, revisions, seed, force, **options):
+        if guides < 1 or questions < guides or revisions < 1:
+            raise CommandError(
+                "Need at least one guide, at least as many questions as guides, "
+                "and at least one revision."
+            )
+        if Guide.objects.filter(slug__startswith=DEMO_PREFIX).exists():
+            raise CommandError("Demo data is already loaded here; use a fresh database.")
+        other = Guide.objects.exclude(slug__startswith=DEMO_PREFIX).count()
+        if other and not force:
+            raise CommandError(
+                f"This database holds {other} guide(s) that are not demo data. "
+                "Use a throwaway database, or --force to add demo data beside them."
+            )
+        self.random = random.Random(seed)
+        with transaction.atomic():
+            counts = self.generate(guides, questions, revisions)
+            transaction.on_commit(bump_stamp)  # bulk_create sends no signals
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Created {guides} guides, {questions} questions, {sources} sources, "
+                "{history} history rows.".format(**counts)
+            )
+        )
+
+    def generate(self, guide_count, question_count, revisions):
+        category, _ = Category.objects.get_or_create(
+            slug="demo", defaults={"name": "Demo guides", "position": 99}
+        )
+        guides = Guide.objects.bulk_create(
+            Guide(
+                title=f"Demo guide {number}: {SUBJECTS[number % len(SUBJECTS)]}",
+                slug=f"{DEMO_PREFIX}guide-{number}",
+                summary=f"Generated demo content about {SUBJECTS[number % len(SUBJECTS)]}.",
+                category=category,
+                position=number,
+                is_published=True,
+            )
+            for number in range(1, guide_count + 1)
+        )
+        topics = {topic.name: topic for topic in Topic.objects.filter(name__in=TOPICS)}
+        missing = [name for name in TOPICS if name not in topics]
+        for topic in Topic.objects.bulk_create(
+            Topic(name=name, slug=name.lower().replace("'", "").replace(" ", "-"))
+            for name in missing
+        ):
+            topics[topic.name] = topic
+
+        question_objects = []
+        for index in range(question_count):
+            guide = guides[index % guide_count]
+            position = index // guide_count + 1
+            subject = SUBJECTS[index % len(SUBJECTS)]
+            question_objects.append(
+                Question(
+                    guide=guide,
+                    position=position,
+                    text=f"Can the state share my {subject} with others ({index + 1})?",
+                    slug=f"question-{position}",
+                    status=Question.Status.PUBLISHED,
+                )
+            )
+        questions = Question.objects.bulk_create(question_objects, batch_size=1000)
+
+        now = timezone.now()
+        answers, history, sources, tagged = [], [], [], []
+        for index, question in enumerate(questions):
+            subject = SUBJECTS[index % len(SUBJECTS)]
+            bodies = [answer_body(index + 1, subject, revision) for revision in range(revisions)]
+            answer = Answer(
+                question=question,
+                body=bodies[-1],
+                body_html=render_markdown(bodies[-1]),
+                change_note="Generated demo text." if revisions == 1 else "Clarified the steps.",
+                last_reviewed=(now - timedelta(days=self.random.randrange(400))).date(),
+            )
+            answers.append(answer)
+            for topic_name in self.random.sample(TOPICS, self.random.randint(1, 3)):
+                tagged.append(TaggedQuestion(content_object=question, tag=topics[topic_name]))
+        answers = Answer.objects.bulk_create(answers, batch_size=1000)
+
+        for index, answer in enumerate(answers):
+            for position in range(self.random.randint(1, 3)):
+                sources.append(
+                    Source(
+                        answer=answer,
+                        title=f"Illinois Vehicle Code, section {index % 97 + 1}-{position + 1}",
+                        url=f"https://www.ilga.gov/legislation/demo/{index + 1}/{position + 1}",
+                        position=position,
+                    )
+                )
+            history.extend(self.answer_history(answer, index, revisions, now))
+        Source.objects.bulk_create(sources, batch_size=2000)
+        TaggedQuestion.objects.bulk_create(tagged, batch_size=2000)
+        Answer.history.model.objects.bulk_create(history, batch_size=1000)
+        Question.history.bulk_history_create(
+            questions, default_change_reason="Generated demo data", default_date=now
+        )
+        return {
+            "guides": len(guides),
+            "questions": len(questions),
+            "sources": len(sources),
+            "history": len(history) + len(questions),
+        }
+
+    def answer_history(self, answer, index, revisions, now):
+        """`revisions` history rows, oldest first, the last one matching the live answer."""
+        subject = SUBJECTS[index % len(SUBJECTS)]
+        rows = []
+        for revision in range(revisions):
+            body = answer_body(index + 1, subject, revision)
+            html = answer.body_html if revision == revisions - 1 else render_markdown(body)
+            rows.append(
+                Answer.history.model(
+                    id=answer.pk,
+                    question_id=answer.question_id,
+                    body=body,
+                    body_html=html,
+                    change_note="First version." if revision == 0 else "Clarified the steps.",
+                    is_minor=False,
+                    last_reviewed=answer.last_reviewed,
+                    review_interval_days=answer.review_interval_days,
+                    created_at=now,
+                    updated_at=now,
+                    history_date=now - timedelta(days=30 * (revisions - revision)),
+                    history_type="+" if revision == 0 else "~",
+                    history_change_reason="Generated demo data",
+                )
+            )
+        return rows

@@ -1,0 +1,126 @@
+"""Server-side page cache and conditional requests for anonymous readers.
+
+Sits directly after WhiteNoise, so a cached page is answered without running
+sessions, CSRF, authentication or any view: one read of the content stamp
+(faq.cache) and one cache lookup, no SQL. A page is cached when the request
+is an anonymous GET or HEAD outside PAGE_CACHE_EXEMPT_PREFIXES (the admin,
+/healthz), its query string holds only PAGE_CACHE_QUERY_PARAMS (so random
+query strings cannot flush popular pages out), and the response is a 200 that
+sets no cookie and does not ask to be private or uncached.
+
+Cached pages carry an ETag and Last-Modified derived from the stamp, so a
+browser or proxy revalidating a page it holds gets a 304 without the page being
+rendered. Cache-Control lets browsers and proxies reuse a page for
+PAGE_CACHE_MAX_AGE seconds and then makes them revalidate (must-revalidate:
+never show an older answer than that, even when this server cannot be reached).
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_etags
+
+from .cache import read_stamp
+
+logger = logging.getLogger(__name__)
+
+
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        # Read once: a cache hit should cost little more than a static file.
+        self.seconds = settings.PAGE_CACHE_SECONDS
+        self.max_age = settings.PAGE_CACHE_MAX_AGE
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        self.exempt_prefixes = tuple(settings.PAGE_CACHE_EXEMPT_PREFIXES)
+        self.query_params = frozenset(settings.PAGE_CACHE_QUERY_PARAMS)
+
+    def __call__(self, request):
+        if not self.may_cache(request):
+            response = self.get_response(request)
+            if self.session_cookie in request.COOKIES and "Cache-Control" not in response:
+                # An editor's view of a page must not land in a shared proxy cache.
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        try:
+            stamp = read_stamp()
+        except OSError as error:  # an unwritable stamp file: serve, but do not cache
+            logger.error("Page cache stamp unavailable: %s", error)
+            return self.get_response(request)
+        page = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.sha256(f"{stamp.token}|{page}".encode()).hexdigest()
+        key, etag = f"page:{digest}", f'"{digest[:32]}"'
+        if self.etag_matches(request, etag):
+            # Only this server hands out ETags made from the current stamp and this
+            # URL, and only for cacheable pages: the reader's copy is current.
+            return self.not_modified(etag, stamp)
+        cache = caches["default"]
+        entry = cache.get(key)
+        if entry is None:
+            response = self.get_response(request)
+            if not self.is_cacheable(response):
+                return response
+            self.add_validators(response, etag, stamp)
+            cache.set(key, (response.content, dict(response.headers._store)), self.seconds)
+        else:
+            content, headers = entry
+            response = HttpResponse(content)
+            # The stored headers were validated when the page was rendered.
+            response.headers._store.update(headers)
+        if any(header in request.META for header in CONDITIONAL_HEADERS):
+            return get_conditional_response(
+                request, etag=etag, last_modified=int(stamp.modified), response=response
+            )
+        return response
+
+    def add_validators(self, response, etag, stamp):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(stamp.modified)
+        patch_cache_control(response, public=True, max_age=self.max_age, must_revalidate=True)
+        patch_vary_headers(response, ["Cookie"])
+
+    def not_modified(self, etag, stamp):
+        response = HttpResponseNotModified()
+        self.add_validators(response, etag, stamp)
+        return response
+
+    @staticmethod
+    def etag_matches(request, etag):
+        header = request.META.get("HTTP_IF_NONE_MATCH")
+        if not header:
+            return False
+        return etag in (tag.removeprefix("W/") for tag in parse_etags(header))
+
+    def may_cache(self, request):
+        return (
+            self.seconds > 0
+            and request.method in ("GET", "HEAD")
+            and self.session_cookie not in request.COOKIES
+            and not request.path_info.startswith(self.exempt_prefixes)
+            and self.query_params.issuperset(request.GET)
+        )
+
+    @staticmethod
+    def is_cacheable(response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in cache_control
+            and "no-cache" not in cache_control
+            and "no-store" not in cache_control
+        )
