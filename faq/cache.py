@@ -18,6 +18,7 @@ one open() and read() per request, no SQL.
 
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ CONTENT_MODELS = [
     "faq.Source",
     "faq.Topic",
     "faq.TaggedQuestion",
+    "faq.SiteNotice",
 ]
 
 STAMP_CACHE_KEY = "page-stamp"
@@ -89,7 +91,8 @@ def bump_stamp():
     value = new_stamp_value()
     if uses_stamp_file():
         path = Path(settings.PAGE_CACHE_STAMP_FILE)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        # Unique per thread too: two threads of one worker may bump at once.
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         temporary.write_text(value)
         os.replace(temporary, path)  # atomic: readers see the old or the new stamp
     else:
