@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .diff import word_diff
-from .models import Answer, Category, Guide, Question, Topic
+from .models import Answer, Category, Guide, Question, TaggedQuestion, Topic
 from .search import CONTROL, search
 
 RELATED_LIMIT = 5
+RELATED_CANDIDATES = 200
 SEARCH_PAGE_SIZE = 10
 CHANGES_PAGE_SIZE = 20
 DIFF_CONTEXT_WORDS = 25
@@ -87,21 +88,35 @@ def get_published_question(guide_slug, question_slug, queryset=None):
 
 
 def related_questions(question, limit=RELATED_LIMIT):
-    """Published questions sharing the most topics with `question`, same guide first."""
+    """Published questions sharing the most topics with `question`, same guide first.
+
+    A popular topic can tag thousands of questions, so only a bounded pool of
+    candidates is ranked (RELATED_CANDIDATES from the same guide, as many from
+    others): the page costs the same at 20 questions or 10,000.
+    """
     topic_ids = [topic.pk for topic in question.tags.all()]
     if not topic_ids:
         return []
-    same_guide = Case(
+    sharing = TaggedQuestion.objects.filter(tag_id__in=topic_ids).exclude(
+        content_object_id=question.pk
+    )
+    same_guide_pool = sharing.filter(content_object__guide_id=question.guide_id)
+    other_guide_pool = sharing.exclude(content_object__guide_id=question.guide_id)
+    in_same_guide = Case(
         When(guide_id=question.guide_id, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
     return list(
         Question.objects.published()
-        .filter(tags__in=topic_ids)
-        .exclude(pk=question.pk)
+        .filter(
+            Q(pk__in=same_guide_pool.values("content_object_id")[:RELATED_CANDIDATES])
+            | Q(pk__in=other_guide_pool.values("content_object_id")[:RELATED_CANDIDATES])
+        )
         .select_related("guide")
-        .annotate(shared_topics=Count("tags"), other_guide=same_guide)
+        .annotate(
+            shared_topics=Count("tags", filter=Q(tags__in=topic_ids)), other_guide=in_same_guide
+        )
         .order_by("other_guide", "-shared_topics", "guide__position", "guide_id", "position")[
             :limit
         ]
