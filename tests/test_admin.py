@@ -1,18 +1,12 @@
 import datetime
-import os
-import subprocess
-import sys
-import tempfile
-import textwrap
 from io import StringIO
 from unittest import mock
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import SimpleTestCase, TestCase
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -449,71 +443,3 @@ class RoleTests(TestCase):
         with self.assertRaisesMessage(CommandError, "too short"):
             call_command("createeditor", "dave", password="abc")
         self.assertFalse(get_user_model().objects.filter(username="dave").exists())
-
-
-RACE_SCRIPT = textwrap.dedent(
-    """
-    import threading
-    import django
-    django.setup()
-    from django.test.utils import setup_test_environment
-    setup_test_environment()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
-    from faq.models import Answer
-    from tests.factories import answer_form_data, make_guide, make_question, make_staff
-
-    call_command("migrate", verbosity=0)
-    answer = make_question(make_guide(), 1).answer
-    opened = answer_form_data(answer, change_note="Mine", _publish=1)
-    url = reverse("admin:faq_answer_change", args=[answer.pk])
-    users = [make_staff(name, "Publishers") for name in ("alice", "bob")]
-    barrier = threading.Barrier(2)
-    statuses = {}
-
-    def save(user):
-        client = Client()
-        client.force_login(user)
-        barrier.wait()
-        response = client.post(url, {**opened, "body": f"By {user}."})
-        statuses[user.username] = response.status_code
-        connection.close()
-
-    threads = [threading.Thread(target=save, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    winner = [name for name, status in statuses.items() if status == 302]
-    print("statuses", sorted(statuses.values()))
-    print("body is winner's", Answer.objects.get().body == f"By {winner[0]}." if winner else None)
-    print("history rows", Answer.history.count())
-    """
-)
-
-
-class SimultaneousSaveTests(SimpleTestCase):
-    def test_two_simultaneous_saves_on_sqlite_cannot_both_pass(self):
-        """Two editors press Save at once on the default SQLite file database:
-        IMMEDIATE transactions order the saves and the second is refused. Runs in a
-        fresh interpreter on a temporary file, as the in-memory test database
-        cannot show lock contention."""
-        database = os.path.join(self.enterContext(tempfile.TemporaryDirectory()), "db.sqlite3")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-        env.update(
-            DATABASE_URL=f"sqlite:///{database}", DJANGO_SETTINGS_MODULE="dmvpolicy.settings"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", RACE_SCRIPT],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
-        self.assertIn("statuses [200, 302]", result.stdout)
-        self.assertIn("body is winner's True", result.stdout)
-        self.assertIn("history rows 2", result.stdout)

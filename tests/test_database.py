@@ -13,7 +13,7 @@ import textwrap
 from django.conf import settings
 from django.test import SimpleTestCase
 
-SCRIPT = textwrap.dedent(
+PARALLEL_SAVES_SCRIPT = textwrap.dedent(
     """
     import threading
     import django
@@ -51,21 +51,80 @@ SCRIPT = textwrap.dedent(
 )
 
 
+TWO_EDITORS_SCRIPT = textwrap.dedent(
+    """
+    import threading
+    import django
+    django.setup()
+    from django.test.utils import setup_test_environment
+    setup_test_environment()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from faq.models import Answer
+    from tests.factories import answer_form_data, make_guide, make_question, make_staff
+
+    call_command("migrate", verbosity=0)
+    answer = make_question(make_guide(), 1).answer
+    opened = answer_form_data(answer, change_note="Mine", _publish=1)
+    url = reverse("admin:faq_answer_change", args=[answer.pk])
+    users = [make_staff(name, "Publishers") for name in ("alice", "bob")]
+    barrier = threading.Barrier(2)
+    statuses = {}
+
+    def save(user):
+        client = Client()
+        client.force_login(user)
+        barrier.wait()
+        response = client.post(url, {**opened, "body": f"By {user}."})
+        statuses[user.username] = response.status_code
+        connection.close()
+
+    threads = [threading.Thread(target=save, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winner = [name for name, status in statuses.items() if status == 302]
+    print("statuses", sorted(statuses.values()))
+    print("body is winner's", Answer.objects.get().body == f"By {winner[0]}." if winner else None)
+    print("history rows", Answer.history.count())
+    """
+)
+
+
+def run_on_sqlite_file(test, script):
+    """Run `script` in a fresh interpreter on a new SQLite file; return its result."""
+    folder = test.enterContext(tempfile.TemporaryDirectory())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DATABASE_URL=f"sqlite:///{os.path.join(folder, 'db.sqlite3')}",
+        PAGE_CACHE_STAMP_FILE=os.path.join(folder, "stamp"),
+        DJANGO_SETTINGS_MODULE="dmvpolicy.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    test.assertEqual(result.returncode, 0, result.stderr[-2000:])
+    return result
+
+
 class ConcurrentSaveTests(SimpleTestCase):
     def test_parallel_answer_saves_all_succeed_and_each_leaves_history(self):
-        database = os.path.join(self.enterContext(tempfile.TemporaryDirectory()), "db.sqlite3")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-        env.update(
-            DATABASE_URL=f"sqlite:///{database}", DJANGO_SETTINGS_MODULE="dmvpolicy.settings"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", SCRIPT],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+        result = run_on_sqlite_file(self, PARALLEL_SAVES_SCRIPT)
         self.assertIn("failures 0 []", result.stdout)
         self.assertIn("history rows 201", result.stdout)
+
+    def test_two_simultaneous_admin_saves_cannot_both_pass(self):
+        """Two editors press Save at once on the default SQLite file database:
+        IMMEDIATE transactions order the saves and the second is refused."""
+        result = run_on_sqlite_file(self, TWO_EDITORS_SCRIPT)
+        self.assertIn("statuses [200, 302]", result.stdout)
+        self.assertIn("body is winner's True", result.stdout)
+        self.assertIn("history rows 2", result.stdout)
