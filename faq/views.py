@@ -42,14 +42,17 @@ def published_questions():
     )
 
 
-def paginate(request, questions):
-    """One page of `questions` from ?page=N; a page that does not exist is a 404."""
+def paginate(request, questions, title):
+    """One page of `questions` from ?page=N (a page that does not exist is a 404),
+    and the page's title, which names the page number after the first."""
     paginator = Paginator(questions, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(f"There is no page {request.GET.get('page')!r} here.") from error
-    return {"page_obj": page, "questions": page.object_list}
+    if page.number > 1:
+        title = f"{title} (page {page.number})"
+    return {"page_obj": page, "questions": page.object_list, "page_title": title}
 
 
 class HomeView(TemplateView):
@@ -76,7 +79,8 @@ class GuideDetailView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        page = paginate(self.request, published_questions().filter(guide=self.object))
+        questions = published_questions().filter(guide=self.object)
+        page = paginate(self.request, questions, self.object.title)
         return super().get_context_data(**page, **kwargs)
 
 
@@ -276,7 +280,8 @@ class TopicDetailView(DetailView):
         return get_object_or_404(Topic, slug=self.kwargs["topic_slug"])
 
     def get_context_data(self, **kwargs):
-        page = paginate(self.request, published_questions().filter(tags=self.object))
+        questions = published_questions().filter(tags=self.object)
+        page = paginate(self.request, questions, f"Topic: {self.object.name}")
         if not page["questions"]:
             raise Http404("No published question has this topic.")
         return super().get_context_data(**page, **kwargs)
