@@ -10,7 +10,11 @@ FEED_LENGTH = 30
 
 
 class AnswerUpdatesFeed(Feed):
-    """The most recently updated published answers, newest first."""
+    """Published answers by their last notable change, newest first.
+
+    Minor changes, drafts and reviews do not change the live text notably, so
+    they never move an answer up the feed.
+    """
 
     feed_type = Atom1Feed
     title = f"{settings.SITE_NAME}: updated answers"
@@ -23,22 +27,22 @@ class AnswerUpdatesFeed(Feed):
         return (
             published_questions()
             .prefetch_related(None)
-            .order_by("-answer__updated_at", "-pk")[:FEED_LENGTH]
+            .order_by("-answer__notable_change_at", "-pk")[:FEED_LENGTH]
         )
 
     def item_title(self, question):
         return question.text
 
     def item_description(self, question):
-        note = question.answer.change_note
+        note = question.answer.notable_change_note
         intro = f"<p><strong>What changed:</strong> {escape(note)}</p>" if note else ""
         return intro + question.answer.body_html
 
     def item_pubdate(self, question):
-        return question.answer.updated_at
+        return question.answer.created_at
 
     def item_updateddate(self, question):
-        return question.answer.updated_at
+        return question.answer.notable_change_at
 
     def item_categories(self, question):
         return [question.guide.title]

@@ -317,6 +317,12 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # What readers are told: when the live text last changed (any change), and
+    # the last change not marked minor with its note (the feed). Draft saves,
+    # reviews and metadata edits leave the live text, and so these, alone.
+    text_updated_at = models.DateTimeField("text last changed", null=True, editable=False)
+    notable_change_at = models.DateTimeField("last notable change", null=True, editable=False)
+    notable_change_note = models.CharField(max_length=300, blank=True, editable=False)
     # Goes up by one on every save; the edit form carries the number it was
     # opened with and refuses to save over a newer one (see faq/admin.py).
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -338,11 +344,25 @@ class Answer(models.Model):
 
     natural_key.dependencies = ["faq.question"]
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        answer = super().from_db(db, field_names, values)
+        answer._saved_body = answer.__dict__.get("body")
+        return answer
+
     def save(self, *args, **kwargs):
         self.prepare_for_save()
+        if self._state.adding or self.body != getattr(self, "_saved_body", None):
+            self.record_text_change(timezone.now())
         self.version += 1
         super().save(*args, **kwargs)
+        self._saved_body = self.body
         search.index_question(self.question, answer=self)
+
+    def record_text_change(self, when):
+        self.text_updated_at = when
+        if not self.is_minor or self.notable_change_at is None:
+            self.notable_change_at, self.notable_change_note = when, self.change_note
 
     def prepare_for_save(self):
         self.body_html = render_markdown(self.body)
@@ -393,6 +413,8 @@ def render_answer_for_fixture_load(sender, instance, raw, **kwargs):
     """`loaddata` saves raw rows and bypasses Answer.save(); render the HTML anyway."""
     if raw:
         instance.prepare_for_save()
+        if instance.text_updated_at is None:
+            instance.record_text_change(instance.updated_at or timezone.now())
 
 
 def revision_snapshot(answer):

@@ -21,7 +21,7 @@ class GuideSitemap(Sitemap):
 
     def items(self):
         last_update = Max(
-            "questions__answer__updated_at",
+            "questions__answer__text_updated_at",
             filter=Q(questions__in=Question.objects.published()),
         )
         return Guide.objects.published().annotate(last_update=last_update).order_by("pk")
@@ -37,7 +37,7 @@ class QuestionSitemap(Sitemap):
         return published_questions().prefetch_related(None)
 
     def lastmod(self, question):
-        return question.answer.updated_at
+        return question.answer.text_updated_at
 
 
 SITEMAPS = {"pages": StaticSitemap, "guides": GuideSitemap, "questions": QuestionSitemap}

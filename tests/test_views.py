@@ -2,6 +2,7 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from faq.models import Question, SiteNotice
 from faq.views import PAGE_SIZE
@@ -414,6 +415,7 @@ class DiscoverabilityTests(TestCase):
         from xml.etree import ElementTree
 
         answer = self.questions[1].answer
+        answer.body += "\n\nA 2025 ruling changed this."
         answer.change_note = "Added the 2025 ruling."
         answer.save()
         response = self.client.get(reverse("faq:feed"))
@@ -427,3 +429,55 @@ class DiscoverabilityTests(TestCase):
         self.assertEqual(sorted(titles), sorted(q.text for q in self.questions))
         summary = root.find("a:entry", atom).findtext("a:summary", namespaces=atom)
         self.assertIn("Added the 2025 ruling.", summary)
+
+
+class PublicDatesTests(TestCase):
+    """Readers are told an answer changed only when its public text changed."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.guide, (cls.first, cls.second) = make_guide_with_questions(2)
+
+    def feed_titles(self):
+        from xml.etree import ElementTree
+
+        atom = {"a": "http://www.w3.org/2005/Atom"}
+        root = ElementTree.fromstring(self.client.get(reverse("faq:feed")).content)
+        return [
+            entry.findtext("a:title", namespaces=atom) for entry in root.findall("a:entry", atom)
+        ]
+
+    def shown_date(self, answer):
+        answer.refresh_from_db()
+        return answer.text_updated_at, answer.notable_change_at
+
+    def test_saves_that_leave_the_text_alone_change_no_public_date(self):
+        answer = self.first.answer
+        before = self.shown_date(answer)
+        answer.draft_body, answer.draft_change_note = "A private draft.", "Drafting."
+        answer.save()
+        answer.last_reviewed = answer.created_at.date()
+        answer.change_note = "Marked as reviewed."
+        answer.save()
+        self.assertEqual(self.shown_date(answer), before)
+        self.assertEqual(self.feed_titles()[0], self.second.text)
+
+    def test_a_minor_fix_updates_last_updated_but_not_the_feed(self):
+        answer = self.first.answer
+        _, notable_before = self.shown_date(answer)
+        answer.body, answer.change_note, answer.is_minor = "Answer number 1!", "Typo.", True
+        answer.save()
+        text_after, notable_after = self.shown_date(answer)
+        self.assertGreater(text_after, notable_before)
+        self.assertEqual(notable_after, notable_before)
+        self.assertEqual(self.feed_titles()[0], self.second.text)
+        self.assertNotIn("Typo.", self.client.get(reverse("faq:feed")).content.decode())
+
+    def test_a_notable_change_moves_the_answer_to_the_top_of_the_feed(self):
+        answer = self.first.answer
+        answer.body, answer.change_note = "Answer number one, rewritten.", "Rewritten."
+        answer.save()
+        self.assertEqual(self.feed_titles()[0], self.first.text)
+        page = self.client.get(self.first.get_absolute_url())
+        changed = timezone.localtime(self.shown_date(answer)[0])
+        self.assertContains(page, f'datetime="{changed:%Y-%m-%dT%H:%M:%S}')
