@@ -2,6 +2,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
+# Where `make run` serves; gunicorn reads the same variable.
+BIND := $(or $(GUNICORN_BIND),127.0.0.1:8000)
 
 .PHONY: run test install seed lint format browser audit bench
 
@@ -20,7 +22,7 @@ seed: install
 run: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
-	@echo "  The site is at http://127.0.0.1:8000/  (editors: http://127.0.0.1:8000/admin/)"
+	@echo "  The site is at http://$(BIND)/  (editors: http://$(BIND)/admin/)"
 	@echo "  Create an editor login in another terminal with:"
 	@echo "    .venv/bin/python manage.py createeditor YOURNAME --publisher"
 	@echo ""

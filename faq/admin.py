@@ -538,10 +538,12 @@ class AnswerAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Mark the selected answers as reviewed today")
     def mark_as_reviewed(self, request, queryset):
-        for answer in queryset.select_related("question"):
+        # Counted before marking: a "due for review" filter no longer matches after.
+        answers = list(queryset.select_related("question"))
+        for answer in answers:
             mark_reviewed(answer, request.user)
         self.message_user(
-            request, f"Marked {queryset.count()} answer(s) as reviewed.", messages.SUCCESS
+            request, f"Marked {len(answers)} answer(s) as reviewed.", messages.SUCCESS
         )
 
     @admin.display(description="what happened")

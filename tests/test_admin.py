@@ -387,6 +387,14 @@ class ReviewTests(TestCase):
         response = self.client.get(reverse("admin:index"))
         self.assertContains(response, "2 answers due for review")
 
+    def test_the_review_action_from_the_due_list_reports_what_it_did(self):
+        self.client.force_login(self.editor)
+        url = reverse("admin:faq_answer_changelist") + "?review=due"
+        data = {"action": "mark_as_reviewed", "_selected_action": [self.overdue.pk, self.never.pk]}
+        response = self.client.post(url, data, follow=True)
+        self.assertContains(response, "Marked 2 answer(s) as reviewed.")
+        self.assertFalse(Answer.objects.due_for_review().exists())
+
     def test_the_interval_decides_when_an_answer_is_due(self):
         self.fresh.review_interval_days = 5
         self.fresh.save()
