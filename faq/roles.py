@@ -26,10 +26,16 @@ EDITOR_PERMISSIONS = {
 }
 
 
+# A site-wide notice is public the moment it is saved, so only publishers set it.
+PUBLISHER_ONLY_PERMISSIONS = {"sitenotice": ["view", "add", "change", "delete"]}
+
+
+def codenames(permissions):
+    return [f"{action}_{model}" for model, actions in permissions.items() for action in actions]
+
+
 def editor_codenames():
-    return [
-        f"{action}_{model}" for model, actions in EDITOR_PERMISSIONS.items() for action in actions
-    ]
+    return codenames(EDITOR_PERMISSIONS)
 
 
 def ensure_groups():
@@ -37,9 +43,8 @@ def ensure_groups():
     editor_perms = list(
         Permission.objects.filter(content_type__app_label="faq", codename__in=editor_codenames())
     )
-    publish = Permission.objects.filter(
-        content_type__app_label="faq", codename=PUBLISH_PERMISSION.split(".")[1]
-    )
+    publisher_only = [PUBLISH_PERMISSION.split(".")[1], *codenames(PUBLISHER_ONLY_PERMISSIONS)]
+    publish = Permission.objects.filter(content_type__app_label="faq", codename__in=publisher_only)
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     editors.permissions.set(editor_perms)
     publishers, _ = Group.objects.get_or_create(name=PUBLISHERS)

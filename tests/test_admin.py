@@ -413,6 +413,14 @@ class RoleTests(TestCase):
         self.assertNotIn("delete_question", codenames)
         self.assertIn("publish_answer", publishers.permissions.values_list("codename", flat=True))
 
+    def test_only_publishers_manage_the_site_wide_notice(self):
+        """A notice is public as soon as it is saved, like a publish."""
+        url = reverse("admin:faq_sitenotice_add")
+        self.client.force_login(make_staff("eddie", "Editors"))
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.client.force_login(make_staff("pat", "Publishers"))
+        self.assertEqual(self.client.get(url).status_code, 200)
+
     def test_editors_get_403_on_users_and_groups_but_can_edit_answers(self):
         self.client.force_login(make_staff("eddie", "Editors"))
         self.assertEqual(self.client.get(reverse("admin:auth_user_changelist")).status_code, 403)
