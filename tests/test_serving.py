@@ -254,6 +254,17 @@ class InvalidationTests(TestCase):
         change()
         self.assertNotEqual(read_stamp(), before)
 
+    def test_a_stamp_written_by_another_worker_is_seen_on_the_next_read(self):
+        """Each worker remembers the stamp file it last read; a replaced file
+        (what another worker's edit leaves) must never be mistaken for it."""
+        before = read_stamp()
+        path = settings.PAGE_CACHE_STAMP_FILE
+        temporary = f"{path}.other-worker.tmp"
+        with open(temporary, "w") as file:
+            file.write(f"{before.modified + 1:.6f} 0123456789abcdef")
+        os.replace(temporary, path)
+        self.assertEqual(read_stamp().token, f"{before.modified + 1:.6f}-0123456789abcdef")
+
     def test_every_content_model_is_watched(self):
         """A model added to the app later cannot silently leave pages stale."""
         from django.apps import apps
