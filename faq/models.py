@@ -352,12 +352,15 @@ class Answer(models.Model):
 
     def save(self, *args, **kwargs):
         self.prepare_for_save()
-        if self._state.adding or self.body != getattr(self, "_saved_body", None):
+        text_changed = self._state.adding or self.body != getattr(self, "_saved_body", None)
+        if text_changed:
             self.record_text_change(timezone.now())
         self.version += 1
         super().save(*args, **kwargs)
         self._saved_body = self.body
-        search.index_question(self.question, answer=self)
+        # Drafts, reviews and note-only saves leave the indexed text as it was.
+        if text_changed:
+            search.index_question(self.question, answer=self)
 
     def record_text_change(self, when):
         self.text_updated_at = when
