@@ -53,43 +53,18 @@ PARALLEL_SAVES_SCRIPT = textwrap.dedent(
 
 TWO_EDITORS_SCRIPT = textwrap.dedent(
     """
-    import threading
     import django
     django.setup()
     from django.test.utils import setup_test_environment
     setup_test_environment()
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
-    from faq.models import Answer
-    from tests.factories import answer_form_data, make_guide, make_question, make_staff
+    from tests.races import two_publishers_save_at_once
 
     call_command("migrate", verbosity=0)
-    answer = make_question(make_guide(), 1).answer
-    opened = answer_form_data(answer, change_note="Mine", _publish=1)
-    url = reverse("admin:faq_answer_change", args=[answer.pk])
-    users = [make_staff(name, "Publishers") for name in ("alice", "bob")]
-    barrier = threading.Barrier(2)
-    statuses = {}
-
-    def save(user):
-        client = Client()
-        client.force_login(user)
-        barrier.wait()
-        response = client.post(url, {**opened, "body": f"By {user}."})
-        statuses[user.username] = response.status_code
-        connection.close()
-
-    threads = [threading.Thread(target=save, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    winner = [name for name, status in statuses.items() if status == 302]
-    print("statuses", sorted(statuses.values()))
-    print("body is winner's", Answer.objects.get().body == f"By {winner[0]}." if winner else None)
-    print("history rows", Answer.history.count())
+    statuses, body_is_winners, history_rows = two_publishers_save_at_once()
+    print("statuses", statuses)
+    print("body is winner's", body_is_winners)
+    print("history rows", history_rows)
     """
 )
 

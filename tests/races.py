@@ -1,0 +1,45 @@
+"""Two publishers pressing Save on the same answer at the same instant.
+
+Shared by the SQLite race test (run in a fresh interpreter on a file
+database, tests/test_database.py) and the PostgreSQL one
+(tests/test_postgresql.py), so both databases face the very same race.
+"""
+
+import threading
+
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from faq.models import Answer
+
+from .factories import answer_form_data, make_guide, make_question, make_staff
+
+
+def two_publishers_save_at_once():
+    """Both post the form they opened on the same version; returns
+    (sorted status codes, whether the live text is the winner's, history rows)."""
+    answer = make_question(make_guide(), 1).answer
+    opened = answer_form_data(answer, change_note="Mine", _publish=1)
+    url = reverse("admin:faq_answer_change", args=[answer.pk])
+    users = [make_staff(name, "Publishers") for name in ("alice", "bob")]
+    barrier = threading.Barrier(2)
+    statuses = {}
+
+    def save(user):
+        client = Client()
+        client.force_login(user)
+        barrier.wait()
+        statuses[user.username] = client.post(url, {**opened, "body": f"By {user}."}).status_code
+        connection.close()
+
+    threads = [threading.Thread(target=save, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [name for name, status in statuses.items() if status == 302]
+    body_is_winners = bool(winners) and (
+        Answer.objects.get(pk=answer.pk).body == f"By {winners[0]}."
+    )
+    return sorted(statuses.values()), body_is_winners, Answer.history.filter(id=answer.pk).count()
