@@ -134,6 +134,13 @@ class QueryCountTests(TestCase):
         self.assertEqual(few, self.counts_for(60))
         self.assertEqual(few, self.counts_for(260))
 
+    def test_question_page_makes_six_queries(self):
+        """The page renders on every cache miss: the question with its answer and
+        neighbours' ids, topics, sources, the neighbours, related questions and the
+        site notice. A template reading a field the loader did not fetch adds one."""
+        _guide, questions = make_guide_with_questions(3)
+        self.assertEqual(self.count_queries(questions[1].get_absolute_url()), 6)
+
 
 class ChangeLogTests(TestCase):
     """The public change log lists published, non-minor changes with a diff, and no names."""
