@@ -1,7 +1,7 @@
 import contextlib
 import logging
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
@@ -108,17 +108,29 @@ def model_from_row(model, row, prefix=""):
     Fields the row lacks are deferred, so a template that reads one costs a
     query that the query-count tests catch, instead of showing a default.
     """
-    names = [f.attname for f in model._meta.concrete_fields if prefix + f.attname in row]
+    names = fields_in_row(model, prefix, tuple(row))
     return model.from_db(DEFAULT_DB_ALIAS, names, [row[prefix + name] for name in names])
+
+
+@cache
+def fields_in_row(model, prefix, keys):
+    return [f.attname for f in model._meta.concrete_fields if prefix + f.attname in keys]
 
 
 QUESTION_LINK_FIELDS = ("id", "guide_id", "position", "text", "slug", "guide__id", "guide__slug")
 
 
-def linked_question(row):
-    """A question with just enough of itself and its guide to link to it."""
+def linked_question(row, guides):
+    """A question with just enough of itself and its guide to link to it.
+
+    `guides` maps ids to Guide instances already made for this page, so
+    questions in the same guide share one.
+    """
     question = model_from_row(Question, row)
-    question.guide = model_from_row(Guide, row, prefix="guide__")
+    guide = guides.get(question.guide_id)
+    if guide is None:
+        guide = guides[question.guide_id] = model_from_row(Guide, row, prefix="guide__")
+    question.guide = guide
     return question
 
 
@@ -218,12 +230,8 @@ related_question_rows = PreparedQuery(build_related_questions, question_id=int, 
 def related_questions(question):
     """Up to RELATED_LIMIT questions to read next; see build_related_questions()."""
     rows = related_question_rows(question_id=question.pk, guide_id=question.guide_id)
-    related = []
-    for row in rows:
-        other = linked_question(row)
-        other.guide.title = row["guide__title"]
-        related.append(other)
-    return related
+    guides = {question.guide_id: question.guide}
+    return [linked_question(row, guides) for row in rows]
 
 
 def load_question_page(guide_slug, question_slug):
@@ -233,9 +241,8 @@ def load_question_page(guide_slug, question_slug):
     if not rows:
         raise Http404("No published question at this address.")
     row = rows[0]
-    question = linked_question(row)
-    question.guide.title = row["guide__title"]
-    question.guide.is_published = row["guide__is_published"]
+    guides = {}
+    question = linked_question(row, guides)
     answer = model_from_row(Answer, row, prefix="answer__")
     question.answer = answer
     question._prefetched_objects_cache = {
@@ -248,7 +255,7 @@ def load_question_page(guide_slug, question_slug):
     }
     # 0 matches no question: an end of the guide.
     neighbours = questions_by_id(first_id=row["previous_id"] or 0, second_id=row["next_id"] or 0)
-    by_id = {neighbour["id"]: linked_question(neighbour) for neighbour in neighbours}
+    by_id = {neighbour["id"]: linked_question(neighbour, guides) for neighbour in neighbours}
     return question, by_id.get(row["previous_id"]), by_id.get(row["next_id"])
 
 
