@@ -122,7 +122,18 @@ MIDDLEWARE = [
 ROOT_URLCONF = "dmvpolicy.urls"
 WSGI_APPLICATION = "dmvpolicy.wsgi.application"
 
+# Public pages are Jinja2 (faq/jinja.py says why); the admin's overrides in
+# templates/admin/ and every app's templates are Django templates.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "faq.jinja.environment",
+            "context_processors": ["faq.context_processors.site"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

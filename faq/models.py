@@ -6,7 +6,6 @@ from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -15,6 +14,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import search
+from .links import url
 from .markdown import render_markdown
 
 # Guides live at /<guide-slug>/, so these slugs would hide site pages.
@@ -109,7 +109,7 @@ class Guide(models.Model):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("faq:guide", kwargs={"guide_slug": self.slug})
+        return url("faq:guide", self.slug)
 
 
 class QuestionQuerySet(models.QuerySet):
@@ -188,9 +188,7 @@ class Question(models.Model):
         search.index_question(self)
 
     def get_absolute_url(self):
-        return reverse(
-            "faq:question", kwargs={"guide_slug": self.guide.slug, "question_slug": self.slug}
-        )
+        return url("faq:question", self.guide.slug, self.slug)
 
     @property
     def is_public(self):
@@ -208,7 +206,7 @@ class Topic(TagBase):
         ordering = ["name"]
 
     def get_absolute_url(self):
-        return reverse("faq:topic", kwargs={"topic_slug": self.slug})
+        return url("faq:topic", self.slug)
 
 
 class TaggedQuestionManager(models.Manager):

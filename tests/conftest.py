@@ -22,6 +22,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def jinja2_renders_reach_the_test_client():
+    """Django's test client learns which templates rendered a response (for
+    assertTemplateUsed and response.context) from a signal that only Django
+    templates send in tests (Django #24622). The public pages are Jinja2, so
+    their renders send it too, as Django's own test instrumentation does."""
+    from django.template.backends import jinja2 as jinja2_backend
+    from django.test.signals import template_rendered
+
+    original = jinja2_backend.Template.render
+
+    def render(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self.template, context=context or {})
+        return original(self, context, request)
+
+    jinja2_backend.Template.render = render
+    yield
+    jinja2_backend.Template.render = original
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -283,7 +283,7 @@ class PreviewTests(TestCase):
         rows = self.answer.history.count()
         data = answer_form_data(self.answer, body="Unsaved **bold** text.", _preview="1")
         response = self.client.post(self.url, data)
-        self.assertTemplateUsed(response, "faq/question_detail.html")
+        self.assertTemplateUsed(response, "faq/question_preview.html")
         self.assertContains(response, "Unsaved <strong>bold</strong> text.", html=False)
         self.assertContains(response, '<meta name="robots" content="noindex">', html=False)
         self.assertContains(response, "Preview, not saved.")

@@ -194,7 +194,7 @@ class SearchPageTests(hypothesis_django.TestCase):
 
     def test_the_query_is_kept_in_the_search_box(self):
         response = self.get(q='licences "<b>"')
-        self.assertContains(response, 'value="licences &quot;&lt;b&gt;&quot;"')
+        self.assertContains(response, 'value="licences &#34;&lt;b&gt;&#34;"')
 
     def test_bad_page_numbers_give_a_normal_page(self):
         for page, shown in [

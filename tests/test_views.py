@@ -488,3 +488,61 @@ class PublicDatesTests(TestCase):
         page = self.client.get(self.first.get_absolute_url())
         changed = timezone.localtime(self.shown_date(answer)[0])
         self.assertContains(page, f'datetime="{changed:%Y-%m-%dT%H:%M:%S}')
+
+
+class LinkTests(TestCase):
+    """Links and dates are remembered per process (faq/links.py, faq/jinja.py);
+    what they depend on besides their arguments must be part of what is remembered."""
+
+    def test_links_are_what_reverse_gives(self):
+        guide = make_guide("dmv")
+        question = make_question(guide, 1, topics=["Privacy"])
+        topic = question.tags.get()
+        expected = {
+            guide.get_absolute_url(): reverse("faq:guide", args=["dmv"]),
+            question.get_absolute_url(): reverse("faq:question", args=["dmv", question.slug]),
+            topic.get_absolute_url(): reverse("faq:topic", args=[topic.slug]),
+        }
+        for link, reversed_path in expected.items():
+            self.assertEqual(link, reversed_path)
+
+    def test_a_site_served_under_a_path_prefix_gets_prefixed_links(self):
+        from django.urls import set_script_prefix
+
+        from faq.links import url
+
+        self.assertEqual(url("faq:guide", "dmv"), "/dmv/")
+        set_script_prefix("/policy/")
+        try:
+            self.assertEqual(url("faq:guide", "dmv"), "/policy/dmv/")
+        finally:
+            set_script_prefix("/")
+        self.assertEqual(url("faq:guide", "dmv"), "/dmv/")
+
+    def test_another_urlconf_gets_its_own_links(self):
+        from faq.links import url
+
+        self.assertEqual(url("faq:home"), "/")
+        with override_settings(ROOT_URLCONF="tests.urls_under_guides"):
+            self.assertEqual(url("faq:home"), "/guides/")
+        self.assertEqual(url("faq:home"), "/")
+
+    def test_static_addresses_are_what_static_gives(self):
+        from django.templatetags.static import static
+
+        from faq.links import static_url
+
+        self.assertEqual(static_url("css/site.css"), static("css/site.css"))
+
+    def test_dates_are_shown_in_the_active_time_zone(self):
+        """The same instant formats differently in two zones: the zone is part of
+        what the date filter remembers."""
+        from faq.jinja import date
+
+        instant = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+        with timezone.override("UTC"):
+            in_utc = date(instant, "H:i")
+        with timezone.override("America/Chicago"):
+            in_chicago = date(instant, "H:i")
+        self.assertEqual(in_utc, "12:00")
+        self.assertIn(in_chicago, {"06:00", "07:00"})  # CST or CDT
