@@ -30,7 +30,7 @@ from .prepared import PreparedQuery
 from .search import CONTROL, search
 
 RELATED_LIMIT = 5
-RELATED_CANDIDATES = 200
+RELATED_CANDIDATES = 50
 SEARCH_PAGE_SIZE = 10
 CHANGES_PAGE_SIZE = 20
 DIFF_CONTEXT_WORDS = 25
@@ -197,7 +197,9 @@ def build_related_questions(question_id, guide_id):
 
     A popular topic can tag thousands of questions, so only a bounded pool of
     candidates is ranked (RELATED_CANDIDATES from the same guide, as many from
-    others): the page costs the same at 20 questions or 10,000.
+    others): the page costs the same at 20 questions or 10,000. Each candidate's
+    shared topics are counted by a subquery on the topic index, not a GROUP BY
+    over the joined rows, which cost twice as much.
     """
     topic_ids = TaggedQuestion.objects.filter(content_object_id=question_id).values("tag_id")
     sharing = TaggedQuestion.objects.filter(tag_id__in=topic_ids).exclude(
@@ -205,6 +207,13 @@ def build_related_questions(question_id, guide_id):
     )
     same_guide_pool = sharing.filter(content_object__guide_id=guide_id)
     other_guide_pool = sharing.exclude(content_object__guide_id=guide_id)
+    shared_topics = (
+        TaggedQuestion.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=topic_ids)
+        .order_by()
+        .values("content_object_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     in_same_guide = Case(
         When(guide_id=guide_id, then=Value(0)),
         default=Value(1),
@@ -216,9 +225,7 @@ def build_related_questions(question_id, guide_id):
             Q(pk__in=same_guide_pool.values("content_object_id")[:RELATED_CANDIDATES])
             | Q(pk__in=other_guide_pool.values("content_object_id")[:RELATED_CANDIDATES])
         )
-        .annotate(
-            shared_topics=Count("tags", filter=Q(tags__in=topic_ids)), other_guide=in_same_guide
-        )
+        .annotate(shared_topics=Subquery(shared_topics), other_guide=in_same_guide)
         .order_by("other_guide", "-shared_topics", "guide__position", "guide_id", "position")
         .values(*QUESTION_LINK_FIELDS, "guide__title")[:RELATED_LIMIT]
     )
