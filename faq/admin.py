@@ -15,7 +15,6 @@ from taggit.forms import TagField
 from taggit.utils import parse_tags
 
 from .diff import word_diff
-from .markdown import render_markdown
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
     RevisionText,
@@ -588,13 +587,8 @@ class AnswerAdmin(SimpleHistoryAdmin):
             text=form["question_text"].value() or "",
         )
         body = form["body"].value() or ""
-        preview = Answer(
-            pk=answer.pk,
-            question=question,
-            body=body,
-            body_html=render_markdown(body),
-            updated_at=timezone.now(),
-        )
+        preview = Answer(pk=answer.pk, question=question, body=body, updated_at=timezone.now())
+        preview.prepare_for_save()  # the HTML and summary a save would make
         question.answer = preview
         topics = form["topics"].value()
         names = parse_tags(topics) if isinstance(topics, str) else [t.name for t in topics]

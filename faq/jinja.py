@@ -11,13 +11,12 @@ import functools
 import json
 
 import jinja2
-from django.template.defaultfilters import pluralize, truncatewords
+from django.template.defaultfilters import pluralize
 from django.utils import dateformat
 from django.utils.timezone import template_localtime
 from markupsafe import Markup
 
 from .links import static_url, url
-from .search import plain_text
 
 # Django templates the Jinja2 engine must leave to the Django engine.
 DJANGO_TEMPLATE_PREFIXES = ("admin/",)
@@ -105,9 +104,7 @@ def environment(**options):
     env.globals.update(
         url=url, static=static_url, absolute_url=absolute_url, faq_page_jsonld=faq_page_jsonld
     )
-    env.filters.update(
-        date=date, pluralize=pluralize, truncatewords=truncatewords, plain_text=plain_text
-    )
+    env.filters.update(date=date, pluralize=pluralize)
     for name, path in PARTIALS.items():
         env.globals[name] = getattr(env.get_template(path).module, name)
     return env

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from taggit.managers import TaggableManager
@@ -22,6 +22,8 @@ RESERVED_GUIDE_SLUGS = frozenset(
     {"admin", "topics", "search", "feeds", "static", "healthz", "sitemap.xml", "robots.txt"}
 )
 MAX_ANSWER_LENGTH = 20_000
+# Words of an answer shown as the page description to search engines and link previews.
+SUMMARY_WORDS = 30
 
 
 def slug_from_text(text, max_length=60):
@@ -278,6 +280,12 @@ class Answer(models.Model):
         "“1.” make a numbered list; [text](https://…) makes a link.",
     )
     body_html = models.TextField(editable=False, default="")
+    # Made with body_html so no page strips HTML per request (STYLE.md habit 2).
+    summary = models.TextField(
+        editable=False,
+        default="",
+        help_text="The answer's first words as plain text, for search engines and link previews.",
+    )
     change_note = models.CharField(
         max_length=300,
         blank=True,
@@ -327,7 +335,9 @@ class Answer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(user_model=settings.AUTH_USER_MODEL, bases=[AnswerRevision])
+    history = HistoricalRecords(
+        user_model=settings.AUTH_USER_MODEL, bases=[AnswerRevision], excluded_fields=["summary"]
+    )
     objects = AnswerQuerySet.as_manager()
 
     class Meta:
@@ -367,6 +377,7 @@ class Answer(models.Model):
 
     def prepare_for_save(self):
         self.body_html = render_markdown(self.body)
+        self.summary = summarize(self.body_html)
         self.review_due = (
             self.last_reviewed + datetime.timedelta(days=self.review_interval_days)
             if self.last_reviewed
@@ -385,6 +396,11 @@ class Answer(models.Model):
         self.draft_body = self.draft_change_note = ""
         self.draft_is_minor = False
         self.draft_saved_by = self.draft_saved_at = None
+
+
+def summarize(body_html):
+    """The first SUMMARY_WORDS words of an answer as plain text."""
+    return Truncator(search.plain_text(body_html)).words(SUMMARY_WORDS, truncate=" …")
 
 
 class Source(models.Model):

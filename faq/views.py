@@ -161,6 +161,7 @@ question_page_row = PreparedQuery(
             "answer__id",
             "answer__question_id",
             "answer__body_html",
+            "answer__summary",
             "answer__text_updated_at",
             "previous_id",
             "next_id",

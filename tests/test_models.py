@@ -71,6 +71,35 @@ class AnswerTests(TestCase):
         answer.refresh_from_db()
         self.assertEqual(answer.body_html, "<p>Plain <em>now</em></p>\n")
 
+    def test_the_summary_is_the_answers_first_words_as_plain_text(self):
+        """Pages show it as their description; it is made on save, not per request."""
+        words = " ".join(f"word{number}" for number in range(40))
+        question = make_question(
+            make_guide(), body=f"**Bold** & <i>tags</i> [link](https://x.org) {words}"
+        )
+        answer = Answer.objects.get(question=question)
+        # Markdown shows raw HTML as text, so the summary does too.
+        self.assertTrue(answer.summary.startswith("Bold & <i>tags</i> link word0 word1"))
+        self.assertEqual(len(answer.summary.removesuffix(" …").split()), 30)
+        self.assertTrue(answer.summary.endswith(" …"))
+        answer.body = "Short now."
+        answer.save()
+        answer.refresh_from_db()
+        self.assertEqual(answer.summary, "Short now.")
+
+    def test_answers_saved_before_summaries_existed_get_one_from_the_migration(self):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module("faq.migrations.0005_answer_summary")
+        question = make_question(make_guide(), body="An answer written *long ago*.")
+        Answer.objects.update(summary="")
+        migration.summarize_existing_answers(apps, schema_editor=None)
+        self.assertEqual(
+            Answer.objects.get(question=question).summary, "An answer written long ago."
+        )
+
     def test_an_overlong_answer_fails_validation(self):
         question = make_question(make_guide())
         question.answer.body = "x" * 20_001

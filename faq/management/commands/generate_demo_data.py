@@ -156,10 +156,10 @@ class Command(BaseCommand):
             answer = Answer(
                 question=question,
                 body=bodies[-1],
-                body_html=render_markdown(bodies[-1]),
                 change_note="Generated demo text." if revisions == 1 else "Clarified the steps.",
                 last_reviewed=(now - timedelta(days=self.random.randrange(400))).date(),
             )
+            answer.prepare_for_save()  # bulk_create does not call save()
             answers.append(answer)
             for topic_name in self.random.sample(TOPICS, self.random.randint(1, 3)):
                 tagged.append(TaggedQuestion(content_object=question, tag=topics[topic_name]))

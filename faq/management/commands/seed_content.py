@@ -21,7 +21,7 @@ from django.db import transaction
 from faq.models import Answer, Question, revision_snapshot
 
 HISTORY_MODELS = (Question, Answer)
-IGNORED_FIELDS = {"created_at", "updated_at", "body_html"}
+IGNORED_FIELDS = {"created_at", "updated_at", "body_html", "summary"}
 
 
 class FixtureError(Exception):
