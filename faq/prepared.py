@@ -21,11 +21,14 @@ list) cannot carry a marker, and compiling says so.
 import itertools
 import threading
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 
-# Markers no real query parameter equals: integers past any primary key,
+# Markers no real query parameter equals: integers far past any id or
+# position here, yet inside a 32-bit column's range (Django compiles a lookup
+# on a value out of the column's range to "no rows", dropping the marker), and
 # strings with control characters no slug or form value holds.
-_INT_MARKER_BASE = 2**62
+_INT_MARKER_BASE = 1_900_000_000
 _marker_numbers = itertools.count()
 
 
@@ -76,7 +79,13 @@ class _Statement:
         queryset = build(**markers)
         query = queryset.query
         compiler = query.get_compiler(using)
-        self.sql, raw_params = compiler.as_sql()
+        try:
+            self.sql, raw_params = compiler.as_sql()
+        except EmptyResultSet as error:
+            raise ValueError(
+                f"A marker for {sorted(markers)} is out of a column's range on "
+                f"{connections[using].vendor}; use an integer column of 32 bits or more."
+            ) from error
         by_marker = {marker: name for name, marker in markers.items()}
         self.params = [(by_marker.get(_hashable(value)), value) for value in raw_params]
         missing = set(markers) - {slot for slot, _ in self.params if slot is not None}
