@@ -8,22 +8,16 @@ templates under templates/admin/ stay Django templates (see settings.TEMPLATES).
 """
 
 import functools
-import json
 
 import jinja2
 from django.template.defaultfilters import pluralize
 from django.utils import dateformat
 from django.utils.timezone import template_localtime
-from markupsafe import Markup
 
 from .links import static_url, url
 
 # Django templates the Jinja2 engine must leave to the Django engine.
 DJANGO_TEMPLATE_PREFIXES = ("admin/",)
-
-# The same escapes as Django's json_script: nothing in the data can close the
-# <script> element or open a comment.
-JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 class PublicTemplateLoader(jinja2.FileSystemLoader):
@@ -65,27 +59,6 @@ def absolute_url(request, path=None):
     return request.build_absolute_uri(path if path is not None else request.path)
 
 
-def faq_page_jsonld(request, guide, questions):
-    """schema.org FAQPage data for the questions shown on a guide page, as JSON-LD."""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "FAQPage",
-        "name": guide.title,
-        "url": request.build_absolute_uri(guide.get_absolute_url()),
-        "mainEntity": [
-            {
-                "@type": "Question",
-                "name": question.text,
-                "url": request.build_absolute_uri(question.get_absolute_url()),
-                "acceptedAnswer": {"@type": "Answer", "text": question.answer.body_html},
-            }
-            for question in questions
-        ],
-    }
-    payload = json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES)
-    return Markup('<script type="application/ld+json">{}</script>').format(Markup(payload))
-
-
 # The partials in templates/includes/ are macros every public template calls by
 # name. Importing them in each template made a new module on every render.
 PARTIALS = {
@@ -101,9 +74,7 @@ def environment(**options):
     options["loader"] = PublicTemplateLoader(options["loader"].searchpath)
     options.setdefault("keep_trailing_newline", True)  # as Django templates do
     env = jinja2.Environment(**options)
-    env.globals.update(
-        url=url, static=static_url, absolute_url=absolute_url, faq_page_jsonld=faq_page_jsonld
-    )
+    env.globals.update(url=url, static=static_url, absolute_url=absolute_url)
     env.filters.update(date=date, pluralize=pluralize)
     for name, path in PARTIALS.items():
         env.globals[name] = getattr(env.get_template(path).module, name)

@@ -1,3 +1,5 @@
+from html.parser import HTMLParser
+
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -5,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from faq.models import Question, SiteNotice
+from faq.search import plain_text
 from faq.views import PAGE_SIZE
 
 from .factories import make_guide, make_guide_with_questions, make_question
@@ -323,6 +326,64 @@ class NavigationTests(TestCase):
                 )
 
 
+class Microdata(HTMLParser):
+    """The top-level schema.org microdata items of a page, as dicts of property
+    name to values (text, href or content; a nested item is a dict), per the
+    HTML microdata rules this site uses."""
+
+    VOID_ELEMENTS = {"meta", "link", "br", "img", "input", "hr", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items, self.open_elements = [], []
+
+    def innermost_item(self):
+        for element in reversed(self.open_elements):
+            if element["item"] is not None:
+                return element["item"]
+        return None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        names = (attrs.get("itemprop") or "").split()
+        parent = self.innermost_item()
+        item = {"type": attrs.get("itemtype")} if "itemscope" in attrs else None
+        if item is not None and not names:
+            self.items.append(item)
+        value = item
+        if item is None and tag in ("a", "link"):
+            value = attrs.get("href")
+        elif item is None and tag == "meta":
+            value = attrs.get("content")
+        element = {"tag": tag, "names": names, "item": item, "parent": parent}
+        element.update(value=value, text=[])
+        if tag in self.VOID_ELEMENTS:
+            self.add_property(element)
+        else:
+            self.open_elements.append(element)
+
+    def handle_data(self, data):
+        for element in self.open_elements:
+            element["text"].append(data)
+
+    def handle_endtag(self, tag):
+        while self.open_elements:
+            element = self.open_elements.pop()
+            self.add_property(element)
+            if element["tag"] == tag:
+                break
+
+    @staticmethod
+    def add_property(element):
+        if not element["names"] or element["parent"] is None:
+            return
+        value = element["value"]
+        if value is None:
+            value = " ".join("".join(element["text"]).split())
+        for name in element["names"]:
+            element["parent"].setdefault(name, []).append(value)
+
+
 class DiscoverabilityTests(TestCase):
     """Structured data, meta tags, sitemap, robots.txt and the feed show only public content."""
 
@@ -337,34 +398,44 @@ class DiscoverabilityTests(TestCase):
         hidden = make_guide("hidden", is_published=False)
         cls.hidden = make_question(hidden, 1, text="Hidden guide question?")
 
-    def json_ld(self, response):
-        import json
-        import re
+    def microdata(self, response):
+        parser = Microdata()
+        parser.feed(response.content.decode())
+        return parser.items
 
-        (payload,) = re.findall(
-            r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
-        )
-        return json.loads(payload)
-
-    def test_guide_json_ld_lists_every_published_question_as_shown(self):
+    def test_guide_microdata_lists_every_published_question_as_shown(self):
         response = self.client.get(self.guide.get_absolute_url())
-        data = self.json_ld(response)
-        self.assertEqual(data["@type"], "FAQPage")
-        entities = data["mainEntity"]
-        self.assertEqual([entity["name"] for entity in entities], [q.text for q in self.questions])
+        (page,) = self.microdata(response)
+        self.assertEqual(page["type"], "https://schema.org/FAQPage")
+        self.assertEqual(page["name"], ["DMV guide"])
+        self.assertEqual(page["url"], [f"http://testserver{self.guide.get_absolute_url()}"])
+        entities = page["mainEntity"]
+        names = [entity["name"] for entity in entities]
+        self.assertEqual(names, [[question.text] for question in self.questions])
         for question, entity in zip(self.questions, entities, strict=True):
             question.answer.refresh_from_db()
-            self.assertEqual(entity["acceptedAnswer"]["text"], question.answer.body_html)
-            self.assertContains(response, question.answer.body_html)
-            self.assertTrue(entity["url"].endswith(question.get_absolute_url()))
+            (answer,) = entity["acceptedAnswer"]
+            self.assertEqual(answer["type"], "https://schema.org/Answer")
+            shown = " ".join(plain_text(question.answer.body_html).split())
+            self.assertEqual(answer["text"], [shown])
+            self.assertEqual(entity["url"], [question.get_absolute_url()])
 
-    def test_json_ld_cannot_close_its_script_element(self):
+    def test_guide_page_carries_each_answer_once(self):
+        """Structured data marks up the visible answers instead of repeating them."""
+        response = self.client.get(self.guide.get_absolute_url())
+        for question in self.questions:
+            question.answer.refresh_from_db()
+            self.assertContains(response, question.answer.body_html, count=1)
+        self.assertNotContains(response, "application/ld+json")
+
+    def test_markup_in_a_question_is_text_in_the_structured_data(self):
         question = self.questions[0]
-        question.text = "Is </script><script>alert(1)</script> safe?"
+        question.text = "Is </span><script>alert(1)</script> safe?"
         question.save()
         response = self.client.get(self.guide.get_absolute_url())
-        self.assertEqual(self.json_ld(response)["mainEntity"][0]["name"], question.text)
-        self.assertNotContains(response, "</script><script>")
+        (page,) = self.microdata(response)
+        self.assertEqual(page["mainEntity"][0]["name"], [question.text])
+        self.assertNotContains(response, "<script>alert(1)")
 
     def test_pages_have_canonical_description_open_graph_and_feed_links(self):
         question = self.questions[0]
