@@ -111,12 +111,14 @@ class PageCacheMiddleware:
         return etag in (tag.removeprefix("W/") for tag in parse_etags(header))
 
     def may_cache(self, request):
+        # Most readers send no cookie and no query string: those are not parsed.
+        meta = request.META
         return (
             self.seconds > 0
             and request.method in ("GET", "HEAD")
-            and self.session_cookie not in request.COOKIES
             and not request.path_info.startswith(self.exempt_prefixes)
-            and self.query_params.issuperset(request.GET)
+            and (not meta.get("HTTP_COOKIE") or self.session_cookie not in request.COOKIES)
+            and (not meta.get("QUERY_STRING") or self.query_params.issuperset(request.GET))
         )
 
     @staticmethod

@@ -97,6 +97,18 @@ class PageCacheTests(TestCase):
                 # The view ran again: it queried the database or rendered a template.
                 self.assertTrue(queries.captured_queries or response.templates)
 
+    def test_other_cookies_and_known_parameters_still_use_the_cache(self):
+        """Only the session cookie and unknown parameters keep a reader off the cache."""
+        reader = Client()
+        reader.cookies["consent"] = "yes"
+        for url in [self.question.get_absolute_url(), reverse("faq:search") + "?q=licence"]:
+            with self.subTest(url=url):
+                reader.get(url)
+                with CaptureQueriesContext(connection) as queries:
+                    response = reader.get(url)
+                self.assertEqual(len(queries), 0)
+                self.assertIn("ETag", response)
+
     def test_a_post_to_a_public_page_is_not_answered_from_the_cache(self):
         url = self.guide.get_absolute_url()
         self.client.get(url)
