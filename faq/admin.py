@@ -134,6 +134,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
     ]
     list_display_links = ["text"]
     form = QuestionForm
+    object_history_list_template = "admin/faq/question/history_list.html"
     list_filter = ["guide", "status", "tags"]
     search_fields = ["text", "answer__body"]
     list_select_related = ["guide", "answer"]

@@ -646,6 +646,8 @@ def test_public_and_admin_pages_work_under_the_content_security_policy(live_serv
         reverse("admin:faq_question_changelist"),
         reverse("admin:faq_question_add"),
         reverse("admin:faq_question_change", args=[question.pk]),
+        reverse("admin:faq_question_history", args=[question.pk]),
+        reverse("admin:faq_answer_history", args=[question.answer.pk]),
     ):
         page.goto(live_server.url + path)
     # The admin's JavaScript ran: the "add another topic" popup link is wired up.
