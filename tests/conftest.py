@@ -7,8 +7,12 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Row-lock races only show on PostgreSQL; SQLite runs have their own race tests.
+collect_ignore = []
 if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-    collect_ignore = ["test_postgresql.py"]
+    collect_ignore.append("test_postgresql.py")
+# Real Redis and Memcached servers, when named (.ci/run starts them).
+if not os.environ.get("SHARED_CACHE_URLS"):
+    collect_ignore.append("test_shared_cache.py")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
