@@ -137,6 +137,37 @@ class QueryCountTests(TestCase):
         self.assertEqual(few, self.counts_for(60))
         self.assertEqual(few, self.counts_for(260))
 
+    def test_query_counts_are_the_same_at_20_and_at_10000_questions(self):
+        """The seed guide alone, then with generate_demo_data's 10,000 questions in
+        50 guides (the benchmark's dataset), on every public page type."""
+        from django.core.management import call_command
+
+        call_command("seed_content", verbosity=0)
+        guide = Question.objects.published().first().guide
+        question = Question.objects.published().filter(guide=guide).order_by("position")[10]
+        urls = {
+            "home": reverse("faq:home"),
+            "guide": guide.get_absolute_url(),
+            "question": question.get_absolute_url(),
+            "changes": reverse("faq:question_changes", args=[guide.slug, question.slug]),
+            "topics": reverse("faq:topics"),
+            "topic": question.tags.first().get_absolute_url(),
+            "search": reverse("faq:search") + "?q=license+data",
+            "feed": reverse("faq:feed"),
+            "sitemap": reverse("sitemap"),
+        }
+        seed = {name: self.count_queries(url) for name, url in urls.items()}
+        call_command("generate_demo_data", questions=10_000, guides=50, force=True, verbosity=0)
+        self.assertEqual(Question.objects.published().count(), 10_020)
+        large = {name: self.count_queries(url) for name, url in urls.items()}
+        self.assertEqual(large, seed)
+        demo_guide = Question.objects.exclude(guide=guide).first().guide
+        last_page = (demo_guide.questions.count() - 1) // PAGE_SIZE + 1
+        self.assertGreater(last_page, 1)
+        self.assertEqual(
+            self.count_queries(f"{demo_guide.get_absolute_url()}?page={last_page}"), seed["guide"]
+        )
+
     def test_question_page_makes_six_queries(self):
         """The page renders on every cache miss: the question with its answer and
         neighbours' ids, topics, sources, the neighbours, related questions and the
