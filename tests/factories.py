@@ -1,4 +1,7 @@
-"""Small builders for test data; each returns saved objects."""
+"""Small builders for test data; each returns saved objects. And one request helper."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from faq.models import Answer, Category, Guide, Question
 
@@ -84,3 +87,11 @@ def question_form_data(question, **changes):
     }
     data.update(changes)
     return data
+
+
+def get_counting_queries(client, url, **headers):
+    """GET `url`: the response and how many SQL queries it made (0 when the page
+    cache answered)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    return response, len(queries)

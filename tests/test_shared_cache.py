@@ -9,15 +9,13 @@ import os
 import uuid
 
 from django.core.cache import caches
-from django.db import connection
 from django.test import TestCase, override_settings
-from django.test.utils import CaptureQueriesContext
 
 from dmvpolicy.settings import cache_from_url
 from faq.cache import STAMP_CACHE_KEY, new_stamp_value
 from faq.models import Answer
 
-from .factories import make_guide_with_questions
+from .factories import get_counting_queries, make_guide_with_questions
 
 SHARED_CACHE_URLS = os.environ.get("SHARED_CACHE_URLS", "").split()
 
@@ -36,16 +34,11 @@ class SharedCacheServerTests(TestCase):
             with self.subTest(url=url), override_settings(CACHES={"default": backend}):
                 yield url
 
-    def count_queries(self, path, **headers):
-        with CaptureQueriesContext(connection) as queries:
-            response = self.client.get(path, headers=headers)
-        return response, len(queries)
-
     def test_a_page_rendered_once_is_served_from_the_server_without_sql(self):
         path = self.question.get_absolute_url()
         for _url in self.on_each_server():
-            first, first_queries = self.count_queries(path)
-            second, second_queries = self.count_queries(path)
+            first, first_queries = get_counting_queries(self.client, path)
+            second, second_queries = get_counting_queries(self.client, path)
             self.assertGreater(first_queries, 0)
             self.assertEqual(second_queries, 0)
             self.assertEqual(second.content, first.content)
@@ -68,7 +61,7 @@ class SharedCacheServerTests(TestCase):
         path = self.question.get_absolute_url()
         for _url in self.on_each_server():
             etag = self.client.get(path)["ETag"]
-            response, queries = self.count_queries(path, if_none_match=etag)
+            response, queries = get_counting_queries(self.client, path, if_none_match=etag)
             self.assertEqual((response.status_code, queries), (304, 0))
             other_server = caches.create_connection("default")
             other_server.set(STAMP_CACHE_KEY, new_stamp_value(), timeout=None)

@@ -1,8 +1,6 @@
 from html.parser import HTMLParser
 
-from django.db import connection
 from django.test import TestCase, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +8,7 @@ from faq.models import Question, SiteNotice
 from faq.search import plain_text
 from faq.views import PAGE_SIZE
 
-from .factories import make_guide, make_guide_with_questions, make_question
+from .factories import get_counting_queries, make_guide, make_guide_with_questions, make_question
 
 
 class PublicPageTests(TestCase):
@@ -94,10 +92,9 @@ class QueryCountTests(TestCase):
     (the benchmark covers 10,000), including the last page of a long guide."""
 
     def count_queries(self, url):
-        with CaptureQueriesContext(connection) as queries:
-            response = self.client.get(url)
+        response, queries = get_counting_queries(self.client, url)
         self.assertEqual(response.status_code, 200, url)
-        return len(queries)
+        return queries
 
     def counts_for(self, question_count):
         Question.objects.all().delete()
