@@ -203,7 +203,8 @@ STORAGES = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 TAGGIT_CASE_INSENSITIVE = True
-SIMPLE_HISTORY_REVERT_DISABLED = False
+# Reverts go through the answer's own history (faq/admin.py RevisionedAdmin).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SITE_NAME = os.environ.get("DJANGO_SITE_NAME", "DMV Policy FAQ")
 

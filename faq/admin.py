@@ -118,8 +118,20 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
+class RevisionedAdmin(SimpleHistoryAdmin):
+    """simple-history's admin without its revert, which saves an old row over the
+    live one with only the change permission, writes no answer revision and
+    ignores drafts. Answers are reverted on their own history (faq/revisions.py);
+    SIMPLE_HISTORY_REVERT_DISABLED hides the button, this refuses the POST."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
+class QuestionAdmin(RevisionedAdmin):
     """A question's place and status. Its wording, topics, answer and sources are
     edited on the answer's edit screen, so that each change is one revision there."""
 
@@ -152,11 +164,6 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         return locked_object(self, request, object_id)
-
-    def revert_disabled(self, request, obj=None):
-        # simple-history's revert would skip permissions and the answer's
-        # revision record; reverting happens on the answer's history instead.
-        return True
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
@@ -389,7 +396,7 @@ class DraftFilter(admin.SimpleListFilter):
 
 
 @admin.register(Answer)
-class AnswerAdmin(SimpleHistoryAdmin):
+class AnswerAdmin(RevisionedAdmin):
     """The one edit screen for a question's wording, topics, answer and sources."""
 
     form = AnswerForm
@@ -412,10 +419,6 @@ class AnswerAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         # Answers are created together with their question.
         return False
-
-    def revert_disabled(self, request, obj=None):
-        # Our revert (below) writes a new revision and keeps the version count.
-        return True
 
     def get_urls(self):
         view = self.admin_site.admin_view

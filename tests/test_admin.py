@@ -189,6 +189,31 @@ class DraftAndPublishTests(TestCase):
         question = Question.objects.get(pk=self.question.pk)
         self.assertEqual((question.status, question.slug), ("published", "moved"))
 
+    def test_history_pages_cannot_write_an_old_row_over_the_live_one(self):
+        """simple-history's own revert saves with only the change permission and
+        writes no answer revision; the answer's revert view is the one way back."""
+        old_question_row = self.question.history.earliest()
+        old_answer_row = self.answer.history.earliest()
+        question_url = reverse(
+            "admin:faq_question_simple_history", args=[self.question.pk, old_question_row.pk]
+        )
+        answer_url = reverse(
+            "admin:faq_answer_simple_history", args=[self.answer.pk, old_answer_row.pk]
+        )
+        pages = {
+            question_url: question_form_data(self.question, slug="moved-by-history"),
+            answer_url: answer_form_data(self.answer, body="Overwritten.", change_note="x"),
+        }
+        for user in (self.editor, self.publisher):
+            self.client.force_login(user)
+            for url, data in pages.items():
+                with self.subTest(user=user.username, url=url):
+                    self.assertEqual(self.client.get(url).status_code, 200)
+                    self.assertEqual(self.client.post(url, data).status_code, 403)
+        question = Question.objects.get(pk=self.question.pk)
+        self.assertEqual((question.status, question.slug), ("published", self.question.slug))
+        self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Live text.")
+
     def test_publish_and_unpublish_actions_are_for_publishers_only(self):
         draft = make_question(self.guide, 2, status=Question.Status.DRAFT)
         changelist = reverse("admin:faq_question_changelist")
