@@ -162,6 +162,13 @@ class QuestionAdmin(RevisionedAdmin):
     def get_inlines(self, request, obj):
         return [AnswerInline] if obj is None else []
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and not question_edits_allowed(request, obj):
+            # Its guide, number and address are part of what the public sees.
+            return [*readonly, "guide", "position", "slug"]
+        return readonly
+
     def get_object(self, request, object_id, from_field=None):
         return locked_object(self, request, object_id)
 
@@ -273,9 +280,12 @@ class SourceInline(admin.TabularInline):
 
 
 def live_edits_allowed(request, answer):
-    if answer is None or may_publish(request):
-        return True
-    return answer.question.status != Question.Status.PUBLISHED
+    return answer is None or question_edits_allowed(request, answer.question)
+
+
+def question_edits_allowed(request, question):
+    """Only publishers change what the public sees of a published question."""
+    return may_publish(request) or question.status != Question.Status.PUBLISHED
 
 
 class AnswerForm(forms.ModelForm):

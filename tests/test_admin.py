@@ -181,6 +181,18 @@ class DraftAndPublishTests(TestCase):
         self.client.logout()
         self.assertContains(self.client.get(draft.get_absolute_url()), "Still secret.")
 
+    def test_editors_cannot_move_or_readdress_a_public_question(self):
+        url = reverse("admin:faq_question_change", args=[self.question.pk])
+        draft = make_question(self.guide, 2, status=Question.Status.DRAFT)
+        self.client.force_login(self.editor)
+        data = question_form_data(self.question, position=7, slug="moved")
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        question = Question.objects.get(pk=self.question.pk)
+        self.assertEqual((question.position, question.slug), (1, self.question.slug))
+        draft_url = reverse("admin:faq_question_change", args=[draft.pk])
+        self.client.post(draft_url, question_form_data(draft, slug="draft-moved"))
+        self.assertEqual(Question.objects.get(pk=draft.pk).slug, "draft-moved")
+
     def test_status_is_not_editable_on_the_question_screen(self):
         self.client.force_login(self.publisher)
         url = reverse("admin:faq_question_change", args=[self.question.pk])
