@@ -24,6 +24,7 @@ from .revisions import (
     revert,
     revision_label,
     save_revision,
+    set_question_wording,
 )
 from .roles import PUBLISH_PERMISSION
 
@@ -478,11 +479,8 @@ class AnswerAdmin(RevisionedAdmin):
         super().save_related(request, form, formsets, change)
         answer, question = form.instance, form.instance.question
         if not form.fields["question_text"].disabled:
-            question.text = form.cleaned_data["question_text"]
-            question.skip_history_when_saving = True  # the answer's revision records it
-            question.save()
-            del question.skip_history_when_saving
-            question.tags.set(form.cleaned_data["topics"])
+            topics = form.cleaned_data["topics"]
+            set_question_wording(question, form.cleaned_data["question_text"], topics)
         if form.action == "draft":
             answer.draft_body = answer.body
             answer.draft_change_note = answer.change_note

@@ -101,11 +101,7 @@ def revert(answer, row, user):
         # Rows written before snapshots existed (migration 0002) hold no question
         # text, topics or sources; for those only the answer text comes back.
         if row.question_text:
-            question = answer.question
-            question.text = target.question_text
-            question.skip_history_when_saving = True  # the answer's revision records it
-            question.save()
-            question.tags.set(target.topics)
+            set_question_wording(answer.question, target.question_text, target.topics)
             answer.sources.all().delete()
             Source.objects.bulk_create(
                 Source(answer=answer, title=source["title"], url=source["url"], position=index)
@@ -116,6 +112,21 @@ def revert(answer, row, user):
         answer.is_minor = False
         save_revision(answer, user, reason="Reverted")
     return answer
+
+
+def set_question_wording(question, text, topic_names):
+    """Give the question this wording and these topics, saving only what differs.
+
+    The answer's revision records both, so the question writes no history row.
+    An unchanged question is not saved at all: its `updated_at` is what an open
+    question form is checked against (QuestionForm), and its index row stays.
+    """
+    if text != question.text:
+        question.text = text
+        question.save_without_historical_record()
+    current = {topic.name.casefold() for topic in question.tags.all()}
+    if current != {name.casefold() for name in topic_names}:
+        question.tags.set(topic_names)
 
 
 def save_revision(answer, user, reason=""):
@@ -136,9 +147,7 @@ def publish(answer, user, reason="Published"):
     question = answer.question
     if question.status != Question.Status.PUBLISHED:
         question.status = Question.Status.PUBLISHED
-        question.skip_history_when_saving = True  # the answer's revision records it
-        question.save()
-        del question.skip_history_when_saving
+        question.save_without_historical_record()  # the answer's revision records it
     if answer.has_draft:
         answer.body = answer.draft_body
         answer.change_note = answer.draft_change_note

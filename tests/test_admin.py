@@ -293,6 +293,24 @@ class QuestionConflictTests(TestCase):
         self.assertEqual(Question.objects.get(pk=question.pk).slug, "my-new-address")
 
 
+class AnswerSaveLeavesQuestionTests(TestCase):
+    def test_an_answer_save_that_keeps_the_wording_leaves_open_question_forms_valid(self):
+        """Only a changed wording or topic list saves the question; anything else
+        would refuse a colleague's open question form as changed by someone else."""
+        question = make_question(make_guide(), 1, topics=["Privacy"])
+        opened = question_form_data(question, slug="my-new-address")
+        self.client.force_login(make_staff("pat", "Publishers"))
+        answer = question.answer
+        self.client.post(
+            reverse("admin:faq_answer_change", args=[answer.pk]),
+            answer_form_data(answer, body="New answer text.", change_note="x", _publish=1),
+        )
+        self.assertEqual(Answer.objects.get(pk=answer.pk).body, "New answer text.")
+        url = reverse("admin:faq_question_change", args=[question.pk])
+        self.assertEqual(self.client.post(url, opened).status_code, 302)
+        self.assertEqual(Question.objects.get(pk=question.pk).slug, "my-new-address")
+
+
 class SeedConflictTests(TestCase):
     def test_running_seed_content_again_does_not_invalidate_open_forms(self):
         """Seeding never touches existing rows, so it never bumps their version."""

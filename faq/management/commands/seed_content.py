@@ -117,17 +117,15 @@ class Command(BaseCommand):
                 raise FixtureError(f"{where}: {'; '.join(error.messages)}") from error
             if isinstance(instance, HISTORY_MODELS):
                 # One history row each is written below, once the tags exist.
-                instance.skip_history_when_saving = True
                 created[type(instance)].append(instance)
-            instance.save()
+                instance.save_without_historical_record()
+            else:
+                instance.save()
             self.created += 1
 
         reason = f"Loaded from {path.name}"
-        for instance in created[Question]:
-            del instance.skip_history_when_saving
         Question.history.bulk_history_create(created[Question], default_change_reason=reason)
         for instance in created[Answer]:
-            del instance.skip_history_when_saving
             # bulk_history_create sends no signals, so the revision snapshot
             # (question wording, topics, sources) is passed in explicitly.
             Answer.history.bulk_history_create(
