@@ -21,6 +21,7 @@ from django.utils.http import http_date
 
 from faq.cache import CONTENT_MODELS, STAMP_CACHE_KEY, bump_stamp, read_stamp
 from faq.models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
+from faq.search import search
 
 from .factories import (
     answer_form_data,
@@ -605,6 +606,10 @@ class DemoDataTests(TestCase):
         self.assertNotEqual(history[0].body, answer.body)
         self.assertTrue(answer.question.tags.exists())
         self.assertEqual(self.client.get(answer.question.get_absolute_url()).status_code, 200)
+        # As if saved one by one: searchable, with public dates for pages and feeds.
+        self.assertFalse(Answer.objects.filter(text_updated_at=None).exists())
+        self.assertEqual(search("facial recognition").page.paginator.count, 3)
+        self.assertContains(self.client.get(reverse("faq:feed")), answer.question.text)
 
     def test_refuses_a_database_with_real_content_unless_forced(self):
         make_guide("real-guide")

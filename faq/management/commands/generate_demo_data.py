@@ -10,7 +10,8 @@ written with bulk_create in one transaction, so 10,000 questions take seconds.
 
 It refuses to run against a database holding content that is not demo data
 (an editor's real guides) unless --force is given, and refuses to run twice
-(demo guides already present). The page cache is invalidated at the end.
+(demo guides already present). The search index is rebuilt and the page
+cache invalidated at the end.
 """
 
 import random
@@ -20,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from faq import search
 from faq.cache import bump_stamp
 from faq.markdown import render_markdown
 from faq.models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
@@ -127,8 +129,7 @@ class Command(BaseCommand):
         topics = {topic.name: topic for topic in Topic.objects.filter(name__in=TOPICS)}
         missing = [name for name in TOPICS if name not in topics]
         for topic in Topic.objects.bulk_create(
-            Topic(name=name, slug=name.lower().replace("'", "").replace(" ", "-"))
-            for name in missing
+            Topic(name=name, slug=Topic().slugify(name)) for name in missing
         ):
             topics[topic.name] = topic
 
@@ -159,7 +160,9 @@ class Command(BaseCommand):
                 change_note="Generated demo text." if revisions == 1 else "Clarified the steps.",
                 last_reviewed=(now - timedelta(days=self.random.randrange(400))).date(),
             )
-            answer.prepare_for_save()  # bulk_create does not call save()
+            # bulk_create calls no save(): the HTML, summary and public dates are set here.
+            answer.prepare_for_save()
+            answer.record_text_change(now)
             answers.append(answer)
             for topic_name in self.random.sample(TOPICS, self.random.randint(1, 3)):
                 tagged.append(TaggedQuestion(content_object=question, tag=topics[topic_name]))
@@ -182,6 +185,7 @@ class Command(BaseCommand):
         Question.history.bulk_history_create(
             questions, default_change_reason="Generated demo data", default_date=now
         )
+        search.rebuild_index()  # bulk_create wrote no index rows
         return {
             "guides": len(guides),
             "questions": len(questions),
