@@ -72,7 +72,7 @@ class PageCacheMiddleware:
         entry = cache.get(key)
         if entry is None:
             response = self.get_response(request)
-            if not self.is_cacheable(response):
+            if not self.is_cacheable(request, response):
                 return response
             self.add_validators(response, etag, stamp)
             cache.set(key, (response.content, dict(response.headers._store)), self.seconds)
@@ -122,13 +122,31 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def is_cacheable(response):
+    def is_cacheable(request, response):
         cache_control = response.get("Cache-Control", "")
         return (
-            response.status_code == 200
+            query_is_as_rendered(request)
+            and response.status_code == 200
             and not response.streaming
             and not response.cookies
             and "private" not in cache_control
             and "no-cache" not in cache_control
             and "no-store" not in cache_control
         )
+
+
+def declare_query(request, **values):
+    """Tell the page cache which query parameters this page was rendered from,
+    in the form the page itself writes them (e.g. page=2).
+
+    A page is stored only when every parameter in its URL is one of these with
+    the same value, so the pages a made-up URL renders (`/?q=x`, `?page=02`,
+    `?page=999` shown as the last page) are never stored and cannot push real
+    pages out of the cache.
+    """
+    request.page_cache_query = {name: str(value) for name, value in values.items()}
+
+
+def query_is_as_rendered(request):
+    declared = getattr(request, "page_cache_query", {})
+    return all(request.GET.getlist(name) == [declared.get(name)] for name in request.GET)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .diff import word_diff
+from .middleware import declare_query
 from .models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
 from .prepared import PreparedQuery
 from .search import CONTROL, search
@@ -61,6 +62,7 @@ def paginate(request, questions, title):
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(f"There is no page {request.GET.get('page')!r} here.") from error
+    declare_query(request, page=page.number)
     if page.number > 1:
         title = f"{title} (page {page.number})"
     return {"page_obj": page, "questions": page.object_list, "page_title": title}
@@ -358,6 +360,7 @@ def question_changes(request, guide_slug, question_slug):
     changes = public_changes(question.answer, first_published(question))
     paginator = Paginator(changes, CHANGES_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    declare_query(request, page=page.number)
     return render(
         request,
         "faq/question_changes.html",
@@ -385,6 +388,7 @@ def search_view(request):
     if query:
         result = search(query, page_number(request.GET.get("page")), SEARCH_PAGE_SIZE)
         context.update(page_obj=result.page, hits=result.hits, matched_all=result.matched_all)
+        declare_query(request, q=query, page=result.page.number)
     return render(request, "faq/search.html", context)
 
 

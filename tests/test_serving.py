@@ -112,6 +112,27 @@ class PageCacheTests(TestCase):
                 self.assertEqual(queries, 0)
                 self.assertIn("ETag", response)
 
+    def test_only_urls_a_page_links_to_are_stored(self):
+        """A page is stored only under query values it was rendered from, so made-up
+        URLs cannot fill the cache and push real pages out."""
+        guide = self.guide.get_absolute_url()
+        stored = [guide + "?page=1", reverse("faq:search") + "?q=licence&page=1"]
+        not_stored = [
+            reverse("faq:home") + "?q=anything",  # the home page reads no q
+            self.question.get_absolute_url() + "?page=2",
+            guide + "?page=01",
+            reverse("faq:search") + "?q=licence&page=99",  # shown as the last page
+            reverse("faq:search") + "?q=++licence",  # searched as "licence"
+        ]
+        for url in stored + not_stored:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+                _response, queries = get_counting_queries(self.client, url)
+                if url in stored:
+                    self.assertEqual(queries, 0)
+                else:
+                    self.assertGreater(queries, 0)
+
     def test_a_post_to_a_public_page_is_not_answered_from_the_cache(self):
         url = self.guide.get_absolute_url()
         self.client.get(url)
