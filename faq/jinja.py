@@ -8,6 +8,7 @@ templates under templates/admin/ stay Django templates (see settings.TEMPLATES).
 """
 
 import functools
+from urllib.parse import urlencode
 
 import jinja2
 from django.template.defaultfilters import pluralize
@@ -52,11 +53,18 @@ def _format_date(local_value, time_zone, format_string):
     return dateformat.format(local_value, format_string)
 
 
-def absolute_url(request, path=None):
-    """The full address of `path` (default: this page without its query string)."""
+def canonical_url(request):
+    """This page's full address for search engines and link previews: its path
+    and the query it was rendered from (declare_query), less a first page."""
     if not request:
         return ""
-    return request.build_absolute_uri(path if path is not None else request.path)
+    url = request.build_absolute_uri(request.path)
+    query = {
+        name: value
+        for name, value in getattr(request, "page_cache_query", {}).items()
+        if (name, value) != ("page", "1")
+    }
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 # The partials in templates/includes/ are macros every public template calls by
@@ -74,7 +82,7 @@ def environment(**options):
     options["loader"] = PublicTemplateLoader(options["loader"].searchpath)
     options.setdefault("keep_trailing_newline", True)  # as Django templates do
     env = jinja2.Environment(**options)
-    env.globals.update(url=url, static=static_url, absolute_url=absolute_url)
+    env.globals.update(url=url, static=static_url, canonical_url=canonical_url)
     env.filters.update(date=date, pluralize=pluralize)
     for name, path in PARTIALS.items():
         env.globals[name] = getattr(env.get_template(path).module, name)

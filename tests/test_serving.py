@@ -402,6 +402,10 @@ class PaginationTests(TestCase):
         self.assertContains(second, '<link rel="prev" href="?page=1">', html=False)
         self.assertNotContains(second, 'rel="next"')
         self.assertContains(second, "(page 2)")
+        # Search engines are told page 2 is a page of its own.
+        canonical = f"http://testserver{self.guide.get_absolute_url()}"
+        self.assertContains(first, f'<link rel="canonical" href="{canonical}">')
+        self.assertContains(second, f'<link rel="canonical" href="{canonical}?page=2">')
 
     def test_a_page_that_does_not_exist_is_a_404(self):
         for page in ("3", "0", "abc"):
