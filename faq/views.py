@@ -157,11 +157,8 @@ question_page_row = PreparedQuery(
         )
         .values(
             *QUESTION_LINK_FIELDS,
-            "status",
             "guide__title",
-            "guide__is_published",
             "answer__id",
-            "answer__question_id",
             "answer__body_html",
             "answer__summary",
             "answer__text_updated_at",
