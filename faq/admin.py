@@ -599,7 +599,10 @@ class AnswerAdmin(RevisionedAdmin):
             text=form["question_text"].value() or "",
         )
         body = form["body"].value() or ""
-        preview = Answer(pk=answer.pk, question=question, body=body, updated_at=timezone.now())
+        now = timezone.now()
+        preview = Answer(
+            pk=answer.pk, question=question, body=body, updated_at=now, text_updated_at=now
+        )
         preview.prepare_for_save()  # the HTML and summary a save would make
         question.answer = preview
         topics = form["topics"].value()
@@ -614,9 +617,7 @@ class AnswerAdmin(RevisionedAdmin):
             else list(answer.sources.all())
         )
         preview._prefetched_objects_cache = {"sources": sources}
-        response = TemplateResponse(
-            request, "faq/question_preview.html", {"question": question, "preview": True}
-        )
+        response = TemplateResponse(request, "faq/question_preview.html", {"question": question})
         response["X-Robots-Tag"] = "noindex"
         return response
 

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from faq.models import Answer, Question
 
@@ -342,6 +343,9 @@ class PreviewTests(TestCase):
         self.assertContains(response, "Unsaved <strong>bold</strong> text.", html=False)
         self.assertContains(response, '<meta name="robots" content="noindex">', html=False)
         self.assertContains(response, "Preview, not saved.")
+        # As the page would read once published: updated now.
+        today = date_format(timezone.localtime(), "F j, Y")
+        self.assertContains(response, f">{today}</time>")
         self.assertEqual(response["X-Robots-Tag"], "noindex")
         self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Live text.")
         self.assertEqual(self.answer.history.count(), rows)
