@@ -35,12 +35,10 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # Runs on SQLite by default; DATABASE_URL=postgres://… runs it on PostgreSQL.
-test: install browser
+test: install browser lint
 	@echo "Testing on $${DATABASE_URL:-SQLite (no DATABASE_URL)}"
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
 lint: install
