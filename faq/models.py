@@ -114,6 +114,41 @@ class Guide(models.Model):
         return url("faq:guide", self.slug)
 
 
+class RemembersSavedValues(models.Model):
+    """Knows whether each of `tracked_fields` differs from the database's value,
+    so a save rewrites what derives from it (the search index, public dates)
+    only when it changed."""
+
+    tracked_fields = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.remember_saved_values()
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using, fields, from_queryset)
+        self.remember_saved_values(fields)
+
+    def remember_saved_values(self, fields=None):
+        saved = self.__dict__.setdefault("_saved_values", {})
+        for name in self.tracked_fields:
+            if name in self.__dict__ and (fields is None or name in fields):
+                saved[name] = self.__dict__[name]
+
+    def has_changed(self, name):
+        if self._state.adding:
+            return True
+        if name in self.get_deferred_fields():
+            return False  # never loaded, so never assigned either
+        saved = self.__dict__.get("_saved_values", {})
+        return name not in saved or saved[name] != getattr(self, name)
+
+
 class QuestionQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what the public may see."""
@@ -125,7 +160,7 @@ class QuestionQuerySet(models.QuerySet):
         return self.get(guide__slug=guide_slug, slug=slug)
 
 
-class Question(models.Model):
+class Question(RemembersSavedValues):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -183,11 +218,17 @@ class Question(models.Model):
 
     natural_key.dependencies = ["faq.guide"]
 
+    tracked_fields = ("text",)
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slug_from_text(self.text) or f"question-{self.position}"
+        text_changed = self.has_changed("text")
         super().save(*args, **kwargs)
-        search.index_question(self)
+        self.remember_saved_values()
+        # The index holds the wording and the answer text, nothing else.
+        if text_changed:
+            search.index_question(self)
 
     def get_absolute_url(self):
         return url("faq:question", self.guide.slug, self.slug)
@@ -271,7 +312,7 @@ class AnswerRevision(models.Model):
         abstract = True
 
 
-class Answer(models.Model):
+class Answer(RemembersSavedValues):
     question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
     body = models.TextField(
         "answer",
@@ -352,20 +393,16 @@ class Answer(models.Model):
 
     natural_key.dependencies = ["faq.question"]
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        answer = super().from_db(db, field_names, values)
-        answer._saved_body = answer.__dict__.get("body")
-        return answer
+    tracked_fields = ("body",)
 
     def save(self, *args, **kwargs):
         self.prepare_for_save()
-        text_changed = self._state.adding or self.body != getattr(self, "_saved_body", None)
+        text_changed = self.has_changed("body")
         if text_changed:
             self.record_text_change(timezone.now())
         self.version += 1
         super().save(*args, **kwargs)
-        self._saved_body = self.body
+        self.remember_saved_values()
         # Drafts, reviews and note-only saves leave the indexed text as it was.
         if text_changed:
             search.index_question(self.question, answer=self)

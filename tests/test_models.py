@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from faq.models import Answer, Question, slug_from_text
+from faq.search import search
 
 from .factories import make_guide, make_question
 
@@ -52,6 +54,22 @@ class QuestionTests(TestCase):
         with self.assertRaises(IntegrityError):
             Question.objects.create(guide=self.guide, position=2, text="Same words?")
 
+    def test_only_a_new_wording_rewrites_the_search_index_row(self):
+        """The index holds the wording and the answer text; moving or re-addressing a
+        question leaves its row alone."""
+        question = make_question(self.guide, 1, text="Old wording?")
+
+        def index_writes(**changes):
+            for name, value in changes.items():
+                setattr(question, name, value)
+            with CaptureQueriesContext(connection) as queries:
+                question.save()
+            return [q["sql"] for q in queries if "faq_search_index" in q["sql"]]
+
+        self.assertEqual(index_writes(position=5, slug="moved"), [])
+        self.assertNotEqual(index_writes(text="New wording?"), [])
+        self.assertEqual(search("wording").hits[0].question.text, "New wording?")
+
 
 class GuideTests(TestCase):
     def test_slugs_of_site_pages_are_refused(self):
@@ -99,6 +117,25 @@ class AnswerTests(TestCase):
         self.assertEqual(
             Answer.objects.get(question=question).summary, "An answer written long ago."
         )
+
+    def test_a_save_is_a_text_change_only_when_the_text_differs_from_the_database(self):
+        """Not when another save changed the text before a refresh, nor when the
+        text was never loaded: either would move "Last updated" and the feed."""
+        question = make_question(make_guide(), body="First text.")
+        answer = Answer.objects.get(question=question)
+        Answer.objects.filter(pk=answer.pk).update(body="Changed by someone else.")
+        answer.refresh_from_db()
+        before = answer.text_updated_at
+        answer.change_note = "Only a note."
+        answer.save()
+        self.assertEqual(Answer.objects.get(pk=answer.pk).text_updated_at, before)
+        partial = Answer.objects.only("pk", "change_note", "version").get(pk=answer.pk)
+        partial.change_note = "Another note."
+        partial.save()
+        self.assertEqual(Answer.objects.get(pk=answer.pk).text_updated_at, before)
+        answer.body = "New text."
+        answer.save()
+        self.assertGreater(Answer.objects.get(pk=answer.pk).text_updated_at, before)
 
     def test_an_overlong_answer_fails_validation(self):
         question = make_question(make_guide())
