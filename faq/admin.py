@@ -389,7 +389,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
         if self.value() == "due":
             return queryset.due_for_review()
         if self.value() == "ok":
-            return queryset.filter(review_due__gt=timezone.localdate())
+            return queryset.reviewed_recently()
         return queryset
 
 
@@ -402,7 +402,7 @@ class DraftFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.exclude(draft_saved_at=None)
+            return queryset.with_draft()
         return queryset
 
 

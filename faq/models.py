@@ -289,6 +289,14 @@ class AnswerQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(models.Q(review_due__isnull=True) | models.Q(review_due__lte=today))
 
+    def reviewed_recently(self, today=None):
+        """The answers due_for_review() leaves out."""
+        return self.filter(review_due__gt=today or timezone.localdate())
+
+    def with_draft(self):
+        """Answers with a saved draft waiting to be published (Answer.has_draft)."""
+        return self.exclude(draft_saved_at=None)
+
 
 class AnswerRevision(models.Model):
     """Extra fields on each history row of an answer, so one row is a whole revision.

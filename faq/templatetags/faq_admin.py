@@ -10,5 +10,5 @@ def editorial_counts():
     """Answers due for review and drafts waiting, for the admin index."""
     return {
         "due": Answer.objects.due_for_review().count(),
-        "drafts": Answer.objects.exclude(draft_saved_at=None).count(),
+        "drafts": Answer.objects.with_draft().count(),
     }
