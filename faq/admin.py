@@ -17,14 +17,18 @@ from taggit.utils import parse_tags
 from .diff import word_diff
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
+    MARKED_REVIEWED,
+    SAVED_DRAFT,
     RevisionText,
     compare,
     mark_reviewed,
     publish,
     revert,
     revision_label,
+    save_draft,
     save_revision,
     set_question_wording,
+    unpublish,
 )
 from .roles import PUBLISH_PERMISSION
 
@@ -241,9 +245,13 @@ class QuestionAdmin(RevisionedAdmin):
     @admin.action(description="Return the selected questions to draft", permissions=["publish"])
     def unpublish_questions(self, request, queryset):
         count = 0
-        for question in queryset.filter(status=Question.Status.PUBLISHED):
-            question.status = Question.Status.DRAFT
-            question.save()
+        for question in queryset.filter(status=Question.Status.PUBLISHED).select_related("answer"):
+            answer = getattr(question, "answer", None)
+            if answer is None:  # never public: no answer revision to record it in
+                question.status = Question.Status.DRAFT
+                question.save()
+            else:
+                unpublish(answer, request.user)
             count += 1
         self.message_user(request, f"{count} question(s) are drafts again.", messages.SUCCESS)
 
@@ -482,14 +490,7 @@ class AnswerAdmin(RevisionedAdmin):
             topics = form.cleaned_data["topics"]
             set_question_wording(question, form.cleaned_data["question_text"], topics)
         if form.action == "draft":
-            answer.draft_body = answer.body
-            answer.draft_change_note = answer.change_note
-            answer.draft_is_minor = answer.is_minor
-            answer.draft_saved_by, answer.draft_saved_at = request.user, timezone.now()
-            answer.body = form.live["body"]
-            answer.change_note = form.live["change_note"]
-            answer.is_minor = form.live["is_minor"]
-            save_revision(answer, request.user, reason="Saved a draft")
+            save_draft(answer, request.user, form.live)
         elif form.action == "publish":
             answer.clear_draft()
             publish(answer, request.user)
@@ -565,9 +566,9 @@ class AnswerAdmin(RevisionedAdmin):
 
     @admin.display(description="change note")
     def note(self, record):
-        if record.history_change_reason == "Saved a draft":
+        if record.history_change_reason == SAVED_DRAFT:
             return record.draft_change_note
-        if record.history_change_reason == "Marked as reviewed":
+        if record.history_change_reason == MARKED_REVIEWED:
             return ""
         return record.change_note
 

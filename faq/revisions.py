@@ -137,12 +137,38 @@ def save_revision(answer, user, reason=""):
     del answer._history_user, answer._change_reason
 
 
-def mark_reviewed(answer, user, today=None):
-    answer.last_reviewed = today or timezone.localdate()
-    save_revision(answer, user, reason="Marked as reviewed")
+# Change reasons that history pages treat specially (AnswerAdmin.note).
+SAVED_DRAFT = "Saved a draft"
+MARKED_REVIEWED = "Marked as reviewed"
 
 
-def publish(answer, user, reason="Published"):
+def save_draft(answer, user, live):
+    """Keep the answer's new text, note and minor flag as its draft; the public
+    text stays `live`'s (body, change_note, is_minor as last published)."""
+    answer.draft_body = answer.body
+    answer.draft_change_note = answer.change_note
+    answer.draft_is_minor = answer.is_minor
+    answer.draft_saved_by, answer.draft_saved_at = user, timezone.now()
+    answer.body = live["body"]
+    answer.change_note = live["change_note"]
+    answer.is_minor = live["is_minor"]
+    save_revision(answer, user, reason=SAVED_DRAFT)
+
+
+def mark_reviewed(answer, user):
+    answer.last_reviewed = timezone.localdate()
+    save_revision(answer, user, reason=MARKED_REVIEWED)
+
+
+def unpublish(answer, user):
+    """Take the question off the public site, as one revision of its answer."""
+    question = answer.question
+    question.status = Question.Status.DRAFT
+    question.save_without_historical_record()  # the answer's revision records it
+    save_revision(answer, user, reason="Returned to draft")
+
+
+def publish(answer, user):
     """Make the question public and any draft of the answer live, as one revision."""
     question = answer.question
     if question.status != Question.Status.PUBLISHED:
@@ -154,4 +180,4 @@ def publish(answer, user, reason="Published"):
         answer.is_minor = answer.draft_is_minor
         answer.clear_draft()
     answer.published_by, answer.published_at = user, timezone.now()
-    save_revision(answer, user, reason=reason)
+    save_revision(answer, user, reason="Published")

@@ -202,6 +202,21 @@ class DraftAndPublishTests(TestCase):
         question = Question.objects.get(pk=self.question.pk)
         self.assertEqual((question.status, question.slug), ("published", "moved"))
 
+    def test_returning_a_question_to_draft_is_one_answer_revision(self):
+        """As publishing is: the answer's history is where editors look."""
+        answer_rows, question_rows = self.answer.history.count(), self.question.history.count()
+        self.client.force_login(self.publisher)
+        self.client.post(
+            reverse("admin:faq_question_changelist"),
+            {"action": "unpublish_questions", "_selected_action": [self.question.pk]},
+        )
+        self.assertEqual(Question.objects.get(pk=self.question.pk).status, "draft")
+        self.assertEqual(self.answer.history.count(), answer_rows + 1)
+        self.assertEqual(self.question.history.count(), question_rows)
+        latest = self.answer.history.latest()
+        self.assertEqual(latest.history_change_reason, "Returned to draft")
+        self.assertEqual((latest.question_status, latest.history_user), ("draft", self.publisher))
+
     def test_history_pages_cannot_write_an_old_row_over_the_live_one(self):
         """simple-history's own revert saves with only the change permission and
         writes no answer revision; the answer's revert view is the one way back."""
