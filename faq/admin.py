@@ -655,6 +655,15 @@ class AnswerAdmin(RevisionedAdmin):
         }
         return TemplateResponse(request, "admin/faq/answer/compare.html", context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        answer = get_object_or_404(self.get_queryset(request), pk=object_id)
+        extra_context = {**(extra_context or {}), "can_revert": self.may_revert(request, answer)}
+        return super().history_view(request, object_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # The list shows notes; compare_view shows what changed, when asked.
+        pass
+
     def may_revert(self, request, answer):
         return self.has_change_permission(request, answer) and live_edits_allowed(request, answer)
 

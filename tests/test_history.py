@@ -254,6 +254,14 @@ class CompareAndRevertTests(TestCase):
         self.assertContains(response, "Compare selected revisions")
         self.assertContains(response, "Corrected after the 2025 law.")
 
+    def test_revert_is_offered_only_to_those_who_may_revert(self):
+        """An editor may not revert a published answer, so is not offered the link."""
+        url = reverse("admin:faq_answer_history", args=[self.answer.pk])
+        self.client.force_login(self.publisher)
+        self.assertContains(self.client.get(url), "Revert to this")
+        self.client.force_login(self.editor)
+        self.assertNotContains(self.client.get(url), "Revert to this")
+
     def test_revert_confirmation_shows_the_diff_and_changes_nothing(self):
         self.client.force_login(self.publisher)
         url = reverse("admin:faq_answer_revert", args=[self.answer.pk, self.first.pk])
