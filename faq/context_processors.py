@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .models import SiteNotice
@@ -16,8 +15,5 @@ def first_active_notice():
 
 
 def site(request):
-    """The site's name and its notice; the notice is looked up once, and only if shown."""
-    return {
-        "site_name": settings.SITE_NAME,
-        "site_notice": SimpleLazyObject(first_active_notice),
-    }
+    """The site-wide notice, looked up once, and only if a page shows it."""
+    return {"site_notice": SimpleLazyObject(first_active_notice)}

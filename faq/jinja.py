@@ -11,6 +11,7 @@ import functools
 from urllib.parse import urlencode
 
 import jinja2
+from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.utils import dateformat
 from django.utils.timezone import template_localtime
@@ -82,7 +83,10 @@ def environment(**options):
     options["loader"] = PublicTemplateLoader(options["loader"].searchpath)
     options.setdefault("keep_trailing_newline", True)  # as Django templates do
     env = jinja2.Environment(**options)
-    env.globals.update(url=url, static=static_url, canonical_url=canonical_url)
+    # The site's name is set once, for every page, with or without a request (500).
+    env.globals.update(
+        url=url, static=static_url, canonical_url=canonical_url, site_name=settings.SITE_NAME
+    )
     env.filters.update(date=date, pluralize=pluralize)
     for name, path in PARTIALS.items():
         env.globals[name] = getattr(env.get_template(path).module, name)
