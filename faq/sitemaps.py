@@ -34,7 +34,12 @@ class QuestionSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return published_questions().prefetch_related(None)
+        # Every published question is listed: load only what an entry shows.
+        return (
+            published_questions()
+            .prefetch_related(None)
+            .only("slug", "guide__slug", "answer__text_updated_at")
+        )
 
     def lastmod(self, question):
         return question.answer.text_updated_at

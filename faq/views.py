@@ -97,13 +97,6 @@ class GuideDetailView(DetailView):
         return super().get_context_data(**page, **kwargs)
 
 
-def get_published_question(guide_slug, question_slug, queryset=None):
-    queryset = queryset if queryset is not None else published_questions()
-    return get_object_or_404(
-        queryset.select_related("guide__category"), guide__slug=guide_slug, slug=question_slug
-    )
-
-
 def model_from_row(model, row, prefix=""):
     """An instance of `model` from a `.values()` row (keys `prefix + attname`).
 
@@ -326,11 +319,10 @@ def public_changes(answer, published_at=None):
         if not changes:
             if previous_body is None:
                 changes.append(Change(date, note, None, body))
-            else:
-                changes.append(Change(published_at, "", None, previous_body))
-                if body != previous_body and not is_minor:
-                    changes.append(Change(date, note, previous_body, body))
-        elif body != previous_body and not is_minor:
+                previous_body = body
+                continue
+            changes.append(Change(published_at, "", None, previous_body))
+        if body != previous_body and not is_minor:
             changes.append(Change(date, note, previous_body, body))
         previous_body = body
     if not changes and previous_body is not None:
@@ -351,8 +343,10 @@ def first_published(question):
 
 @require_GET
 def question_changes(request, guide_slug, question_slug):
-    question = get_published_question(
-        guide_slug, question_slug, Question.objects.published().select_related("answer")
+    question = get_object_or_404(
+        Question.objects.published().select_related("guide", "answer"),
+        guide__slug=guide_slug,
+        slug=question_slug,
     )
     changes = public_changes(question.answer, first_published(question))
     paginator = Paginator(changes, CHANGES_PAGE_SIZE)
