@@ -114,6 +114,11 @@ def bump_stamp():
         # Unique per thread too: two threads of one worker may bump at once.
         temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         temporary.write_text(value)
+        # Readers tell stamps apart by (inode, mtime, size); every stamp has the
+        # same size, a freed inode can come back at once and the kernel's file
+        # clock moves in steps of milliseconds, so each stamp gets its own mtime.
+        now = time.time_ns()
+        os.utime(temporary, ns=(now, now))
         os.replace(temporary, path)  # atomic: readers see the old or the new stamp
     else:
         caches["default"].set(STAMP_CACHE_KEY, value, timeout=None)
