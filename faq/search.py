@@ -130,7 +130,6 @@ class Hit:
 class SearchResult:
     """One page of hits, a Django Page for the template, and whether every word matched."""
 
-    terms: list
     hits: list
     page: Page
     matched_all: bool = True
@@ -255,7 +254,7 @@ def search(query, page_number=1, per_page=10):
     paginator = Paginator(range(total), per_page)
     number = min(page_number, paginator.num_pages)
     hits = _hits(rows)
-    return SearchResult(tokens, hits, Page(hits, number, paginator), matched_all or not total)
+    return SearchResult(hits, Page(hits, number, paginator), matched_all or not total)
 
 
 def _hits(rows):
