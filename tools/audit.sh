@@ -24,6 +24,8 @@ export DJANGO_SECRET_KEY="audit-$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Z
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DJANGO_SECURE_SSL_REDIRECT=false
 export DATABASE_URL="sqlite:///$AUDIT_DIR/audit.sqlite3"
+# Its own page cache and stamp, so an audit leaves a running `make run` alone.
+export CACHE_URL=locmem:// PAGE_CACHE_STAMP_FILE="$AUDIT_DIR/page-cache-stamp"
 rm -f "$AUDIT_DIR"/audit.sqlite3*
 $PY manage.py migrate --noinput --verbosity 0
 $PY manage.py seed_content --verbosity 0
