@@ -212,20 +212,14 @@ class QuestionAdmin(RevisionedAdmin):
 
     @admin.display(description="answer")
     def edit_answer(self, question):
-        answer = getattr(question, "answer", None)
-        if answer is None:
-            return "–"
-        url = reverse("admin:faq_answer_change", args=[answer.pk])
-        return format_html('<a href="{}">Edit answer</a>', url)
+        return link_to_answer(question, "Edit answer", missing="–")
 
     @admin.display(description="wording, topics, answer and sources")
     def answer_link(self, question):
-        answer = getattr(question, "answer", None)
-        if answer is None:
-            return "This question has no answer yet."
-        url = reverse("admin:faq_answer_change", args=[answer.pk])
-        return format_html(
-            '<a href="{}">Edit the question’s wording, topics, answer and sources</a>', url
+        return link_to_answer(
+            question,
+            "Edit the question’s wording, topics, answer and sources",
+            missing="This question has no answer yet.",
         )
 
     def has_publish_permission(self, request):
@@ -254,6 +248,16 @@ class QuestionAdmin(RevisionedAdmin):
                 unpublish(answer, request.user)
             count += 1
         self.message_user(request, f"{count} question(s) are drafts again.", messages.SUCCESS)
+
+
+def link_to_answer(question, text, missing):
+    """A link to the question's answer screen, where everything about it is edited."""
+    answer = getattr(question, "answer", None)
+    if answer is None:
+        return missing
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:faq_answer_change", args=[answer.pk]), text
+    )
 
 
 def locked_object(model_admin, request, object_id):
