@@ -289,42 +289,40 @@ class ConflictTests(TestCase):
 
 
 class QuestionConflictTests(TestCase):
-    def test_a_stale_question_form_is_refused_and_keeps_the_entries(self):
-        guide = make_guide()
-        question = make_question(guide, 1)
-        opened = question_form_data(question, slug="my-new-address")
+    """The question screen refuses a form opened before the question changed, and
+    only before it changed."""
+
+    def setUp(self):
+        self.question = make_question(make_guide(), 1, topics=["Privacy"])
+        self.opened = question_form_data(self.question, slug="my-new-address")
+        self.url = reverse("admin:faq_question_change", args=[self.question.pk])
         self.client.force_login(make_staff("pat", "Publishers"))
-        answer = question.answer
+
+    def publish_answer(self, **changes):
+        answer = self.question.answer
         self.client.post(
             reverse("admin:faq_answer_change", args=[answer.pk]),
-            answer_form_data(answer, question_text="Reworded?", change_note="x", _publish=1),
+            answer_form_data(answer, change_note="x", _publish=1, **changes),
         )
-        url = reverse("admin:faq_question_change", args=[question.pk])
-        response = self.client.post(url, opened)
+
+    def test_a_stale_question_form_is_refused_and_keeps_the_entries(self):
+        self.publish_answer(question_text="Reworded?")
+        response = self.client.post(self.url, self.opened)
         self.assertContains(response, "changed by someone else after you opened it")
         self.assertContains(response, 'value="my-new-address"')
-        self.assertEqual(Question.objects.get(pk=question.pk).slug, question.slug)
-        again = {**opened, "opened_at": response.context["adminform"].form["opened_at"].value()}
-        self.assertEqual(self.client.post(url, again).status_code, 302)
-        self.assertEqual(Question.objects.get(pk=question.pk).slug, "my-new-address")
+        self.assertEqual(Question.objects.get(pk=self.question.pk).slug, self.question.slug)
+        opened_at = response.context["adminform"].form["opened_at"].value()
+        again = {**self.opened, "opened_at": opened_at}
+        self.assertEqual(self.client.post(self.url, again).status_code, 302)
+        self.assertEqual(Question.objects.get(pk=self.question.pk).slug, "my-new-address")
 
-
-class AnswerSaveLeavesQuestionTests(TestCase):
     def test_an_answer_save_that_keeps_the_wording_leaves_open_question_forms_valid(self):
         """Only a changed wording or topic list saves the question; anything else
         would refuse a colleague's open question form as changed by someone else."""
-        question = make_question(make_guide(), 1, topics=["Privacy"])
-        opened = question_form_data(question, slug="my-new-address")
-        self.client.force_login(make_staff("pat", "Publishers"))
-        answer = question.answer
-        self.client.post(
-            reverse("admin:faq_answer_change", args=[answer.pk]),
-            answer_form_data(answer, body="New answer text.", change_note="x", _publish=1),
-        )
-        self.assertEqual(Answer.objects.get(pk=answer.pk).body, "New answer text.")
-        url = reverse("admin:faq_question_change", args=[question.pk])
-        self.assertEqual(self.client.post(url, opened).status_code, 302)
-        self.assertEqual(Question.objects.get(pk=question.pk).slug, "my-new-address")
+        self.publish_answer(body="New answer text.")
+        self.assertEqual(Answer.objects.get(pk=self.question.answer.pk).body, "New answer text.")
+        self.assertEqual(self.client.post(self.url, self.opened).status_code, 302)
+        self.assertEqual(Question.objects.get(pk=self.question.pk).slug, "my-new-address")
 
 
 class SeedConflictTests(TestCase):
