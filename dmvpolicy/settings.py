@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cached pages before sessions, CSRF and auth run (faq/middleware.py).
     "faq.middleware.PageCacheMiddleware",
+    # The admin, and only the admin, speaks the editor's browser language.
+    "faq.middleware.AdminLanguageMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,7 +181,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Interface languages (README "Interface languages"). On public pages the URL
+# alone decides the language: no LocaleMiddleware, no Accept-Language or
+# cookie, so the page cache keeps one copy per URL. Only the admin follows
+# the editor's browser (faq.middleware.AdminLanguageMiddleware).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -7,9 +8,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.forms import TagField
 from taggit.utils import parse_tags
@@ -75,7 +78,7 @@ class GuideAdmin(admin.ModelAdmin):
             .annotate(question_count=Count("questions"))
         )
 
-    @admin.display(description="questions", ordering="question_count")
+    @admin.display(description=_("questions"), ordering="question_count")
     def question_count(self, guide):
         return guide.question_count
 
@@ -110,9 +113,11 @@ class QuestionForm(forms.ModelForm):
             self.data[self.add_prefix("opened_at")] = saved_at
             question = self.instance
             raise forms.ValidationError(
-                "Not saved: this question was changed by someone else after you opened it. "
-                "It is now in guide “%(guide)s” as number %(position)s at “%(slug)s”. Your "
-                "entries are still below; save again to keep them.",
+                _(
+                    "Not saved: this question was changed by someone else after you opened it. "
+                    "It is now in guide “%(guide)s” as number %(position)s at “%(slug)s”. Your "
+                    "entries are still below; save again to keep them."
+                ),
                 code="edit_conflict",
                 params={
                     "guide": question.guide,
@@ -195,37 +200,39 @@ class QuestionAdmin(RevisionedAdmin):
             return super().response_add(request, obj, post_url_continue)
         self.message_user(
             request,
-            "The question was saved as a draft; the public cannot see it yet. "
-            "Add sources, preview and publish it here.",
+            gettext(
+                "The question was saved as a draft; the public cannot see it yet. "
+                "Add sources, preview and publish it here."
+            ),
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:faq_answer_change", args=[answer.pk]))
 
-    @admin.display(description="topics")
+    @admin.display(description=_("topics"))
     def topic_list(self, question):
         return ", ".join(topic.name for topic in question.tags.all())
 
-    @admin.display(description="last updated", ordering="answer__updated_at")
+    @admin.display(description=_("last updated"), ordering="answer__updated_at")
     def last_updated(self, question):
         answer = getattr(question, "answer", None)
         return answer.updated_at if answer else None
 
-    @admin.display(description="answer")
+    @admin.display(description=_("answer"))
     def edit_answer(self, question):
-        return link_to_answer(question, "Edit answer", missing="–")
+        return link_to_answer(question, gettext("Edit answer"), missing="–")
 
-    @admin.display(description="wording, topics, answer and sources")
+    @admin.display(description=_("wording, topics, answer and sources"))
     def answer_link(self, question):
         return link_to_answer(
             question,
-            "Edit the question’s wording, topics, answer and sources",
-            missing="This question has no answer yet.",
+            gettext("Edit the question’s wording, topics, answer and sources"),
+            missing=gettext("This question has no answer yet."),
         )
 
     def has_publish_permission(self, request):
         return may_publish(request)
 
-    @admin.action(description="Publish the selected questions", permissions=["publish"])
+    @admin.action(description=_("Publish the selected questions"), permissions=["publish"])
     def publish_questions(self, request, queryset):
         count = 0
         for question in queryset.filter(status=Question.Status.DRAFT).select_related("answer"):
@@ -234,9 +241,12 @@ class QuestionAdmin(RevisionedAdmin):
                 continue
             publish(answer, request.user)
             count += 1
-        self.message_user(request, f"Published {count} question(s).", messages.SUCCESS)
+        message = ngettext(
+            "Published %(count)s question.", "Published %(count)s questions.", count
+        ) % {"count": count}
+        self.message_user(request, message, messages.SUCCESS)
 
-    @admin.action(description="Return the selected questions to draft", permissions=["publish"])
+    @admin.action(description=_("Return the selected questions to draft"), permissions=["publish"])
     def unpublish_questions(self, request, queryset):
         count = 0
         for question in queryset.filter(status=Question.Status.PUBLISHED).select_related("answer"):
@@ -247,7 +257,10 @@ class QuestionAdmin(RevisionedAdmin):
             else:
                 unpublish(answer, request.user)
             count += 1
-        self.message_user(request, f"{count} question(s) are drafts again.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)s question is a draft again.", "%(count)s questions are drafts again.", count
+        ) % {"count": count}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 def link_to_answer(question, text, missing):
@@ -309,13 +322,13 @@ class AnswerForm(forms.ModelForm):
     """
 
     question_text = forms.CharField(
-        label="Question",
+        label=_("Question"),
         max_length=300,
         help_text=Question._meta.get_field("text").help_text,
         widget=forms.TextInput(attrs={"class": "vLargeTextField"}),
     )
     topics = TagField(
-        label="Topics", required=False, help_text=Question._meta.get_field("tags").help_text
+        label=_("Topics"), required=False, help_text=Question._meta.get_field("tags").help_text
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -352,11 +365,15 @@ class AnswerForm(forms.ModelForm):
         if self.is_published:
             note = self.fields["change_note"]
             note.required = True
-            note.help_text = f"Required: this question is public. {note.help_text}"
+            note.help_text = gettext("Required: this question is public. %(help)s") % {
+                "help": note.help_text
+            }
         if self.is_published and not self.can_publish:
             for name in ("question_text", "topics"):
                 self.fields[name].disabled = True
-                self.fields[name].help_text = "Only publishers change this on a published question."
+                self.fields[name].help_text = gettext(
+                    "Only publishers change this on a published question."
+                )
 
     def clean(self):
         cleaned = super().clean()
@@ -367,9 +384,12 @@ class AnswerForm(forms.ModelForm):
             self.data = self.data.copy()
             self.data[self.add_prefix("base_version")] = self.instance.version
             raise forms.ValidationError(
-                "Not saved: %(who)s saved this answer after you opened it. Your text is "
-                "still in the form below and nothing was overwritten. Their changes are "
-                "shown below: bring anything you want to keep into your text, then save again.",
+                _(
+                    "Not saved: %(who)s saved this answer after you opened it. Your text is "
+                    "still in the form below and nothing was overwritten. Their changes are "
+                    "shown below: bring anything you want to keep into your text, then save "
+                    "again."
+                ),
                 code="edit_conflict",
                 params={"who": self.conflict["who"]},
             )
@@ -381,21 +401,29 @@ def conflict_details(answer, base_version):
     rows = answer.history.all()
     base = rows.filter(version=base_version).order_by("-history_id").first()
     newer = rows.filter(version__gt=base_version).select_related("history_user")
-    names = sorted({str(row.history_user or "someone") for row in newer}) or ["someone"]
+    someone = gettext("someone")
+    names = sorted({str(row.history_user or someone) for row in newer}) or [someone]
     old = RevisionText.from_history(base) if base else RevisionText("", "", [])
     return {
-        "who": " and ".join(names),
+        "who": names_in_a_sentence(names),
         "when": newer.first().history_date if newer else None,
         "differences": compare(old, RevisionText.from_answer(answer)),
     }
 
 
+def names_in_a_sentence(names):
+    """“alice”, “alice and bob”, “alice, bob and carol”."""
+    if len(names) == 1:
+        return names[0]
+    return gettext("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+
+
 class ReviewDueFilter(admin.SimpleListFilter):
-    title = "review"
+    title = _("review")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("due", "Due for review"), ("ok", "Reviewed recently")]
+        return [("due", _("Due for review")), ("ok", _("Reviewed recently"))]
 
     def queryset(self, request, queryset):
         if self.value() == "due":
@@ -406,11 +434,11 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 class DraftFilter(admin.SimpleListFilter):
-    title = "unpublished draft"
+    title = _("unpublished draft")
     parameter_name = "draft"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has a draft waiting")]
+        return [("yes", _("Has a draft waiting"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -430,8 +458,8 @@ class AnswerAdmin(RevisionedAdmin):
     readonly_fields = ["publication"]
     fieldsets = [
         (None, {"fields": ["publication", "question_text", "topics", "body"]}),
-        ("About this change", {"fields": ["change_note", "is_minor", "base_version"]}),
-        ("Review", {"fields": ["last_reviewed", "review_interval_days"]}),
+        (_("About this change"), {"fields": ["change_note", "is_minor", "base_version"]}),
+        (_("Review"), {"fields": ["last_reviewed", "review_interval_days"]}),
     ]
     inlines = [SourceInline]
     actions = ["mark_as_reviewed"]
@@ -505,9 +533,9 @@ class AnswerAdmin(RevisionedAdmin):
     def response_change(self, request, obj):
         if "_draft" in request.POST or "_publish" in request.POST:
             if "_draft" in request.POST:
-                message = "Draft saved. The public still sees the published answer."
+                message = gettext("Draft saved. The public still sees the published answer.")
             else:
-                message = "Published: the public now sees this answer."
+                message = gettext("Published: the public now sees this answer.")
             self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
@@ -515,60 +543,62 @@ class AnswerAdmin(RevisionedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question__guide")
 
-    @admin.display(description="guide", ordering="question__guide")
+    @admin.display(description=_("guide"), ordering="question__guide")
     def guide(self, answer):
         return answer.question.guide
 
-    @admin.display(description="status", ordering="question__status")
+    @admin.display(description=_("status"), ordering="question__status")
     def status(self, answer):
         return answer.question.get_status_display()
 
-    @admin.display(description="draft waiting", boolean=True)
+    @admin.display(description=_("draft waiting"), boolean=True)
     def has_draft(self, answer):
         return answer.has_draft
 
-    @admin.display(description="publication")
+    @admin.display(description=_("publication"))
     def publication(self, answer):
         question = answer.question
-        parts = [
-            format_html(
-                '<a href="{}">{}</a> · guide “{}” · question {}',
-                reverse("admin:faq_question_change", args=[question.pk]),
-                question.get_status_display(),
-                question.guide,
-                question.position,
-            )
-        ]
+        status = format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:faq_question_change", args=[question.pk]),
+            question.get_status_display(),
+        )
+        where = gettext("guide “%(guide)s” · question %(number)s") % {
+            "guide": question.guide,
+            "number": question.position,
+        }
+        parts = [format_html("{} · {}", status, where)]
         if question.status == Question.Status.PUBLISHED:
             url = question.get_absolute_url()
-            parts.append(format_html(' · <a href="{}">public page</a>', url))
+            parts.append(format_html(' · <a href="{}">{}</a>', url, gettext("public page")))
         if answer.published_at:
-            parts.append(
-                format_html(
-                    " · last published {} by {}",
-                    revision_label(answer.published_at),
-                    answer.published_by or "someone",
-                )
-            )
+            published = gettext("last published %(date)s by %(user)s") % {
+                "date": revision_label(answer.published_at),
+                "user": answer.published_by or gettext("someone"),
+            }
+            parts.append(format_html(" · {}", published))
         return format_html("{}" * len(parts), *parts)
 
-    @admin.action(description="Mark the selected answers as reviewed today")
+    @admin.action(description=_("Mark the selected answers as reviewed today"))
     def mark_as_reviewed(self, request, queryset):
         # Counted before marking: a "due for review" filter no longer matches after.
         answers = list(queryset.select_related("question"))
         for answer in answers:
             mark_reviewed(answer, request.user)
-        self.message_user(
-            request, f"Marked {len(answers)} answer(s) as reviewed.", messages.SUCCESS
-        )
+        count = len(answers)
+        message = ngettext(
+            "Marked %(count)s answer as reviewed.", "Marked %(count)s answers as reviewed.", count
+        ) % {"count": count}
+        self.message_user(request, message, messages.SUCCESS)
 
-    @admin.display(description="what happened")
+    @admin.display(description=_("what happened"))
     def what_happened(self, record):
         if record.history_change_reason:
-            return record.history_change_reason
-        return "Created" if record.history_type == "+" else "Edited"
+            # Stored in English; the ones the site writes are in the catalogue.
+            return gettext(record.history_change_reason)
+        return gettext("Created") if record.history_type == "+" else gettext("Edited")
 
-    @admin.display(description="change note")
+    @admin.display(description=_("change note"))
     def note(self, record):
         if record.history_change_reason == SAVED_DRAFT:
             return record.draft_change_note
@@ -624,7 +654,10 @@ class AnswerAdmin(RevisionedAdmin):
         preview._prefetched_objects_cache = {"sources": sources}
         response = TemplateResponse(request, "faq/question_preview.html", {"question": question})
         response["X-Robots-Tag"] = "noindex"
-        return response
+        # The page as readers see it: in the content's language, not the
+        # editor's admin language (faq.middleware.AdminLanguageMiddleware).
+        with translation.override(settings.LANGUAGE_CODE):
+            return response.render()
 
     def compare_view(self, request, pk):
         answer = self.get_answer_or_404(request, pk, "view")
@@ -639,7 +672,9 @@ class AnswerAdmin(RevisionedAdmin):
         except (ValueError, answer.history.model.DoesNotExist) as error:
             raise Http404("No such revision of this answer.") from error
         if newer is None or older is None:
-            messages.info(request, "This answer has only one revision: nothing to compare yet.")
+            messages.info(
+                request, gettext("This answer has only one revision: nothing to compare yet.")
+            )
             return HttpResponseRedirect(reverse("admin:faq_answer_history", args=[pk]))
         if older.history_date > newer.history_date:
             older, newer = newer, older
@@ -647,7 +682,8 @@ class AnswerAdmin(RevisionedAdmin):
             row.what_happened, row.note = self.what_happened(row), self.note(row)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Compare revisions: {answer.question.text}",
+            "title": gettext("Compare revisions: %(question)s")
+            % {"question": answer.question.text},
             "opts": self.opts,
             "original": answer,
             "older": older,
@@ -678,16 +714,16 @@ class AnswerAdmin(RevisionedAdmin):
         row = get_object_or_404(answer.history.all(), pk=history_id)
         if request.method == "POST":
             revert(answer, row, request.user)
-            self.message_user(
-                request,
-                f"Reverted to the revision of {revision_label(row.history_date)}. "
-                "This is a new revision; the history keeps every earlier one.",
-                messages.SUCCESS,
-            )
+            message = gettext(
+                "Reverted to the revision of %(date)s. "
+                "This is a new revision; the history keeps every earlier one."
+            ) % {"date": revision_label(row.history_date)}
+            self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:faq_answer_history", args=[pk]))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Revert to the revision of {revision_label(row.history_date)}?",
+            "title": gettext("Revert to the revision of %(date)s?")
+            % {"date": revision_label(row.history_date)},
             "opts": self.opts,
             "original": answer,
             "row": row,

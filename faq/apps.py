@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class FaqConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "faq"
-    verbose_name = "FAQ content"
+    verbose_name = _("FAQ content")
 
     def ready(self):
         from .roles import create_groups_after_migrate

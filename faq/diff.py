@@ -12,12 +12,17 @@ import re
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 # A word is a run of non-space characters; the whitespace after it stays
 # attached, so line breaks and paragraphs survive in the marked-up output.
 TOKEN = re.compile(r"\S+\s*|\s+")
 LINE = re.compile(r"[^\n]*\n|[^\n]+")
-GAP = '<span class="diff-gap">[… unchanged text …]</span>'
+
+
+def gap():
+    """What stands for unchanged text left out, in the reader's language."""
+    return format_html('<span class="diff-gap">{}</span>', gettext("[… unchanged text …]"))
 
 
 def tokens(text: str) -> list[str]:
@@ -63,10 +68,9 @@ def changed(operation, text, following):
 
 def marked(tag, text):
     """`text` escaped inside <del> or <ins>, with words a screen reader announces."""
-    label = "removed" if tag == "del" else "added"
-    return format_html(
-        '<{}><span class="visually-hidden">{}: </span>{}</{}>', tag, label, text, tag
-    )
+    # Translators: announced by screen readers before struck-through words.
+    label = gettext("removed:") if tag == "del" else gettext("added:")
+    return format_html('<{}><span class="visually-hidden">{} </span>{}</{}>', tag, label, text, tag)
 
 
 def changed_segments(old, new):
@@ -105,7 +109,7 @@ def unchanged(text_tokens, context, first, last):
         return escape("".join(text_tokens))
     head = [] if first else text_tokens[:context]
     tail = [] if last else text_tokens[-context:]
-    return f"{escape(''.join(head))}{GAP}{escape(''.join(tail))}"
+    return f"{escape(''.join(head))}{gap()}{escape(''.join(tail))}"
 
 
 def opcodes(old_items, new_items):

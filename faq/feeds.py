@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from .views import published_questions
 
@@ -17,8 +18,13 @@ class AnswerUpdatesFeed(Feed):
     """
 
     feed_type = Atom1Feed
-    title = f"{settings.SITE_NAME}: updated answers"
-    subtitle = "Answers to public policy questions, as policy staff update them."
+
+    # Methods, not class attributes: read in the language active for the request.
+    def title(self):
+        return gettext("%(site)s: updated answers") % {"site": settings.SITE_NAME}
+
+    def subtitle(self):
+        return gettext("Answers to public policy questions, as policy staff update them.")
 
     def link(self):
         return reverse("faq:home")
@@ -35,7 +41,9 @@ class AnswerUpdatesFeed(Feed):
 
     def item_description(self, question):
         note = question.answer.notable_change_note
-        intro = f"<p><strong>What changed:</strong> {escape(note)}</p>" if note else ""
+        if not note:
+            return question.answer.body_html
+        intro = format_html("<p><strong>{}</strong> {}</p>", gettext("What changed:"), note)
         return intro + question.answer.body_html
 
     def item_pubdate(self, question):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.utils import dateformat
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext, ngettext
 
 from .links import static_url, url
 
@@ -38,19 +39,32 @@ class PublicTemplateLoader(jinja2.FileSystemLoader):
         ]
 
 
-def date(value, format_string):
-    """Django's `date` filter: the value in the site's time zone, Django's format codes."""
+# A date in running text, as each interface language writes it: "December 1,
+# 2026", "1 de diciembre de 2026" (Django's own Spanish DATE_FORMAT; its
+# English one abbreviates the month). A language not listed gets English's.
+LONG_DATE_FORMATS = {"en": "F j, Y", "es": r"j \d\e F \d\e Y"}
+
+
+def date(value, format_string=None):
+    """Django's `date` filter: the value in the site's time zone, Django's format
+    codes, month and day names in the active language. Without a format, the
+    long date of the active language (LONG_DATE_FORMATS)."""
     if value in (None, ""):
         return ""
     local_value = template_localtime(value)
-    return _format_date(local_value, getattr(local_value, "tzinfo", None), format_string)
+    language = get_language()
+    if format_string is None:
+        format_string = LONG_DATE_FORMATS.get(language) or LONG_DATE_FORMATS["en"]
+    return _format_date(local_value, getattr(local_value, "tzinfo", None), format_string, language)
 
 
 # Formatting with Django's format codes costs 30 to 60 microseconds; a page
-# shows the same few dates on every render. The time zone is part of the key:
-# aware datetimes for the same instant are equal whatever their zone.
+# shows the same few dates on every render. The time zone is part of the key
+# (aware datetimes for the same instant are equal whatever their zone), and so
+# is the language, which names the months. The language is only a key here:
+# dateformat reads the active one, which is the same.
 @functools.lru_cache(maxsize=4096)
-def _format_date(local_value, time_zone, format_string):
+def _format_date(local_value, time_zone, format_string, language):
     return dateformat.format(local_value, format_string)
 
 
@@ -82,7 +96,11 @@ PARTIALS = {
 def environment(**options):
     options["loader"] = PublicTemplateLoader(options["loader"].searchpath)
     options.setdefault("keep_trailing_newline", True)  # as Django templates do
+    options["extensions"] = [*options.get("extensions", []), "jinja2.ext.i18n"]
     env = jinja2.Environment(**options)
+    # Every user-visible string is _("…") (README "Interface languages"), in the
+    # language Django has active for the request.
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
     # The site's name is set once, for every page, with or without a request (500).
     env.globals.update(
         url=url, static=static_url, canonical_url=canonical_url, site_name=settings.SITE_NAME

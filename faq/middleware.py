@@ -21,6 +21,7 @@ import logging
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
@@ -150,3 +151,33 @@ def declare_query(request, **values):
 def query_is_as_rendered(request):
     declared = getattr(request, "page_cache_query", {})
     return all(request.GET.getlist(name) == [declared.get(name)] for name in request.GET)
+
+
+# The admin's URL prefix (dmvpolicy/urls.py), as in PAGE_CACHE_EXEMPT_PREFIXES.
+ADMIN_PREFIX = "/admin/"
+
+
+class AdminLanguageMiddleware:
+    """Editors get the admin in their browser's language (Accept-Language).
+
+    Only under the admin's prefix: public pages take their language from
+    their URL alone, so a reader's browser never changes a public page and
+    the page cache needs one copy per URL. The admin is never cached. The
+    language is switched back after the response, so the next request in
+    this thread (a public page) does not inherit it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = ADMIN_PREFIX
+
+    def __call__(self, request):
+        if not request.path_info.startswith(self.prefix):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+        patch_vary_headers(response, ["Accept-Language"])
+        response.headers.setdefault("Content-Language", language)
+        return response

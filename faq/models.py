@@ -8,6 +8,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from taggit.managers import TaggableManager
@@ -37,7 +38,7 @@ def slug_from_text(text, max_length=60):
 def validate_guide_slug(value):
     if value in RESERVED_GUIDE_SLUGS:
         raise ValidationError(
-            "“%(slug)s” is used by another part of the site; choose another web address.",
+            _("“%(slug)s” is used by another part of the site; choose another web address."),
             params={"slug": value},
         )
 
@@ -48,17 +49,20 @@ class CategoryManager(models.Manager):
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("web address"), max_length=100, unique=True)
     position = models.PositiveIntegerField(
-        default=0, help_text="Categories are listed on the home page from low to high."
+        _("position"),
+        default=0,
+        help_text=_("Categories are listed on the home page from low to high."),
     )
 
     objects = CategoryManager()
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
@@ -76,33 +80,43 @@ class GuideQuerySet(models.QuerySet):
 
 
 class Guide(models.Model):
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
+        _("web address"),
         max_length=100,
         unique=True,
         validators=[validate_guide_slug],
-        help_text="The guide's web address: /<slug>/. Changing it breaks links people have shared.",
+        help_text=_(
+            "The guide's web address: /<slug>/. Changing it breaks links people have shared."
+        ),
     )
     summary = models.TextField(
+        _("summary"),
         blank=True,
-        help_text="One or two plain sentences shown under the title and in search engines.",
+        help_text=_("One or two plain sentences shown under the title and in search engines."),
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="guides")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="guides", verbose_name=_("category")
+    )
     position = models.PositiveIntegerField(
-        default=0, help_text="Guides in the same category are listed from low to high."
+        _("position"),
+        default=0,
+        help_text=_("Guides in the same category are listed from low to high."),
     )
     is_published = models.BooleanField(
-        "published",
+        _("published"),
         default=False,
-        help_text="Unpublished guides and all their questions are hidden from the public.",
+        help_text=_("Unpublished guides and all their questions are hidden from the public."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = GuideQuerySet.as_manager()
 
     class Meta:
         ordering = ["category__position", "position", "title"]
+        verbose_name = _("guide")
+        verbose_name_plural = _("guides")
 
     def __str__(self):
         return self.title
@@ -162,44 +176,53 @@ class QuestionQuerySet(models.QuerySet):
 
 class Question(RemembersSavedValues):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
-    guide = models.ForeignKey(Guide, on_delete=models.PROTECT, related_name="questions")
+    guide = models.ForeignKey(
+        Guide, on_delete=models.PROTECT, related_name="questions", verbose_name=_("guide")
+    )
     position = models.PositiveIntegerField(
-        help_text="The question's number in its guide. Each number is used once per guide."
+        _("number"),
+        help_text=_("The question's number in its guide. Each number is used once per guide."),
     )
     text = models.CharField(
-        "question",
+        _("question"),
         max_length=300,
-        help_text="The question as a reader would ask it, ending with a question mark.",
+        help_text=_("The question as a reader would ask it, ending with a question mark."),
     )
     slug = models.SlugField(
+        _("web address"),
         max_length=100,
         blank=True,
-        help_text="The question's web address inside its guide. Left empty, it is made from "
-        "the question. Changing it breaks links people have shared.",
+        help_text=_(
+            "The question's web address inside its guide. Left empty, it is made from "
+            "the question. Changing it breaks links people have shared."
+        ),
     )
     status = models.CharField(
+        _("status"),
         max_length=10,
         choices=Status.choices,
         default=Status.DRAFT,
-        help_text="Drafts are never shown to the public.",
+        help_text=_("Drafts are never shown to the public."),
     )
     tags = TaggableManager(
-        "topics",
+        _("topics"),
         through="faq.TaggedQuestion",
         blank=True,
-        help_text="Topics readers can follow to related questions. Separate topics with commas.",
+        help_text=_("Topics readers can follow to related questions. Separate topics with commas."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["guide", "position"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = [
             models.UniqueConstraint(
                 fields=["guide", "position"], name="unique_question_position_in_guide"
@@ -242,11 +265,15 @@ class Topic(TagBase):
     """A topic tag readers follow from one question to related ones."""
 
     description = models.TextField(
-        blank=True, help_text="Optional sentence shown at the top of the topic's page."
+        _("description"),
+        blank=True,
+        help_text=_("Optional sentence shown at the top of the topic's page."),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
 
     def get_absolute_url(self):
         return url("faq:topic", self.slug)
@@ -309,11 +336,13 @@ class AnswerRevision(models.Model):
     read these snapshots.
     """
 
-    question_text = models.CharField("question", max_length=300, blank=True)
-    question_status = models.CharField(max_length=10, blank=True)
-    topics = models.JSONField(default=list, blank=True, help_text="Topic names, sorted.")
+    question_text = models.CharField(_("question"), max_length=300, blank=True)
+    question_status = models.CharField(_("question status"), max_length=10, blank=True)
+    topics = models.JSONField(
+        _("topics"), default=list, blank=True, help_text=_("Topic names, sorted.")
+    )
     sources = models.JSONField(
-        default=list, blank=True, help_text="[{title, url}, …] in reading order."
+        _("sources"), default=list, blank=True, help_text=_("[{title, url}, …] in reading order.")
     )
 
     class Meta:
@@ -321,68 +350,97 @@ class AnswerRevision(models.Model):
 
 
 class Answer(RemembersSavedValues):
-    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, related_name="answer", verbose_name=_("question")
+    )
     body = models.TextField(
-        "answer",
+        _("answer"),
         validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)],
-        help_text="Written in Markdown: a blank line starts a new paragraph; lines starting "
-        "“1.” make a numbered list; [text](https://…) makes a link.",
+        help_text=_(
+            "Written in Markdown: a blank line starts a new paragraph; lines starting "
+            "“1.” make a numbered list; [text](https://…) makes a link."
+        ),
     )
     body_html = models.TextField(editable=False, default="")
     # Made with body_html so no page strips HTML per request (STYLE.md habit 2).
     summary = models.TextField(
+        _("summary"),
         editable=False,
         default="",
-        help_text="The answer's first words as plain text, for search engines and link previews.",
+        help_text=_(
+            "The answer's first words as plain text, for search engines and link previews."
+        ),
     )
     change_note = models.CharField(
+        _("change note"),
         max_length=300,
         blank=True,
-        help_text="What changed and why, in one sentence a colleague would understand, "
-        "e.g. “Added the 2025 court ruling to the second paragraph.”",
+        help_text=_(
+            "What changed and why, in one sentence a colleague would understand, "
+            "e.g. “Added the 2025 court ruling to the second paragraph.”"
+        ),
     )
     is_minor = models.BooleanField(
-        "minor change",
+        _("minor change"),
         default=False,
-        help_text="Tick for typo or formatting fixes that do not change the meaning.",
+        help_text=_("Tick for typo or formatting fixes that do not change the meaning."),
     )
     last_reviewed = models.DateField(
-        null=True, blank=True, help_text="The day someone last checked this answer was correct."
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("The day someone last checked this answer was correct."),
     )
     review_interval_days = models.PositiveIntegerField(
-        "review every (days)",
+        _("review every (days)"),
         default=180,
-        help_text="How often this answer should be checked again.",
+        help_text=_("How often this answer should be checked again."),
     )
     review_due = models.DateField(
-        null=True, blank=True, editable=False, help_text="Last reviewed plus the interval."
+        _("review due"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Last reviewed plus the interval."),
     )
     # Save-as-draft edits to a published answer wait here; the public reads only
     # body/body_html until someone with the publish permission publishes them.
     draft_body = models.TextField(
-        "draft answer", blank=True, validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)]
+        _("draft answer"), blank=True, validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)]
     )
-    draft_change_note = models.CharField("draft change note", max_length=300, blank=True)
-    draft_is_minor = models.BooleanField("draft is a minor change", default=False)
+    draft_change_note = models.CharField(_("draft change note"), max_length=300, blank=True)
+    draft_is_minor = models.BooleanField(_("draft is a minor change"), default=False)
     draft_saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("draft saved by"),
     )
-    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("published by"),
     )
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # What readers are told: when the live text last changed (any change), and
     # the last change not marked minor with its note (the feed). Draft saves,
     # reviews and metadata edits leave the live text, and so these, alone.
-    text_updated_at = models.DateTimeField("text last changed", null=True, editable=False)
-    notable_change_at = models.DateTimeField("last notable change", null=True, editable=False)
-    notable_change_note = models.CharField(max_length=300, blank=True, editable=False)
+    text_updated_at = models.DateTimeField(_("text last changed"), null=True, editable=False)
+    notable_change_at = models.DateTimeField(_("last notable change"), null=True, editable=False)
+    notable_change_note = models.CharField(
+        _("last notable change note"), max_length=300, blank=True, editable=False
+    )
     # Goes up by one on every save; the edit form carries the number it was
     # opened with and refuses to save over a newer one (see faq/admin.py).
     version = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(
         user_model=settings.AUTH_USER_MODEL, bases=[AnswerRevision], excluded_fields=["summary"]
@@ -391,10 +449,12 @@ class Answer(RemembersSavedValues):
 
     class Meta:
         ordering = ["question__guide", "question__position"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         permissions = [("publish_answer", "Can publish questions and answer changes")]
 
     def __str__(self):
-        return f"Answer to “{self.question.text}”"
+        return _("Answer to “%(question)s”") % {"question": self.question.text}
 
     def natural_key(self):
         return self.question.natural_key()
@@ -451,20 +511,24 @@ def summarize(body_html):
 class Source(models.Model):
     """A citation shown under an answer."""
 
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="sources")
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="sources", verbose_name=_("answer")
+    )
     title = models.CharField(
-        max_length=300, help_text="What a reader will see, e.g. the law's name."
+        _("title"), max_length=300, help_text=_("What a reader will see, e.g. the law's name.")
     )
     url = models.URLField(
-        "web address",
+        _("web address"),
         max_length=500,
         validators=[URLValidator(schemes=["http", "https"])],
-        help_text="Starts with https:// or http://.",
+        help_text=_("Starts with https:// or http://."),
     )
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["answer", "position", "pk"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self):
         return self.title
@@ -523,18 +587,21 @@ class SiteNotice(models.Model):
     """A short message shown at the top of every public page while it is switched on."""
 
     text = models.CharField(
+        _("text"),
         max_length=300,
-        help_text="One or two plain sentences, e.g. “This page is general information, "
-        "not legal advice.”",
+        help_text=_(
+            "One or two plain sentences, e.g. “This page is general information, not legal advice.”"
+        ),
     )
     is_active = models.BooleanField(
-        "show on the site", default=True, help_text="Untick to hide the notice."
+        _("show on the site"), default=True, help_text=_("Untick to hide the notice.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
-        verbose_name = "site-wide notice"
+        verbose_name = _("site-wide notice")
+        verbose_name_plural = _("site-wide notices")
 
     def __str__(self):
         return self.text

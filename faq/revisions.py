@@ -8,8 +8,10 @@ through the admin writes exactly one such row.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from .diff import has_changes, list_diff, word_diff
 from .models import Answer, Question, Source, revision_snapshot
@@ -61,24 +63,30 @@ def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
     """Each part of two revisions with words or items marked as added or removed."""
     parts = [
         Difference(
-            "Question",
+            gettext("Question"),
             word_diff(old.question_text, new.question_text),
             has_changes(old.question_text, new.question_text),
         ),
-        Difference("Answer", word_diff(old.body, new.body), has_changes(old.body, new.body)),
+        Difference(
+            gettext("Answer"), word_diff(old.body, new.body), has_changes(old.body, new.body)
+        ),
     ]
     if old.draft_body or new.draft_body:
         parts.append(
             Difference(
-                "Unpublished draft",
+                gettext("Unpublished draft"),
                 word_diff(old.draft_body, new.draft_body),
                 has_changes(old.draft_body, new.draft_body),
             )
         )
-    parts.append(Difference("Topics", list_diff(old.topics, new.topics), old.topics != new.topics))
+    parts.append(
+        Difference(gettext("Topics"), list_diff(old.topics, new.topics), old.topics != new.topics)
+    )
     old_sources, new_sources = old.source_lines(), new.source_lines()
     parts.append(
-        Difference("Sources", list_diff(old_sources, new_sources), old_sources != new_sources)
+        Difference(
+            gettext("Sources"), list_diff(old_sources, new_sources), old_sources != new_sources
+        )
     )
     return parts
 
@@ -108,9 +116,14 @@ def revert(answer, row, user):
                 for index, source in enumerate(target.sources, start=1)
             )
         answer.body = target.body
-        answer.change_note = f"Reverted to the revision of {revision_label(row.history_date)}"
+        # The note is stored and shown to readers with the answer, so it is
+        # written in the site's language, whatever language the editor's admin uses.
+        with translation.override(settings.LANGUAGE_CODE):
+            answer.change_note = gettext("Reverted to the revision of %(date)s") % {
+                "date": revision_label(row.history_date)
+            }
         answer.is_minor = False
-        save_revision(answer, user, reason="Reverted")
+        save_revision(answer, user, reason=REVERTED)
     return answer
 
 
@@ -137,9 +150,13 @@ def save_revision(answer, user, reason=""):
     del answer._history_user, answer._change_reason
 
 
-# Change reasons that history pages treat specially (AnswerAdmin.note).
-SAVED_DRAFT = "Saved a draft"
-MARKED_REVIEWED = "Marked as reviewed"
+# Change reasons, stored in English on history rows and translated when shown
+# (AnswerAdmin.what_happened). History pages treat the first two specially.
+SAVED_DRAFT = gettext_noop("Saved a draft")
+MARKED_REVIEWED = gettext_noop("Marked as reviewed")
+REVERTED = gettext_noop("Reverted")
+RETURNED_TO_DRAFT = gettext_noop("Returned to draft")
+PUBLISHED = gettext_noop("Published")
 
 
 def save_draft(answer, user, live):
@@ -165,7 +182,7 @@ def unpublish(answer, user):
     question = answer.question
     question.status = Question.Status.DRAFT
     question.save_without_historical_record()  # the answer's revision records it
-    save_revision(answer, user, reason="Returned to draft")
+    save_revision(answer, user, reason=RETURNED_TO_DRAFT)
 
 
 def publish(answer, user):
@@ -180,4 +197,4 @@ def publish(answer, user):
         answer.is_minor = answer.draft_is_minor
         answer.clear_draft()
     answer.published_by, answer.published_at = user, timezone.now()
-    save_revision(answer, user, reason="Published")
+    save_revision(answer, user, reason=PUBLISHED)

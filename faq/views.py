@@ -20,6 +20,7 @@ from django.db.models import (
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
@@ -64,7 +65,7 @@ def paginate(request, questions, title):
         raise Http404(f"There is no page {request.GET.get('page')!r} here.") from error
     declare_query(request, page=page.number)
     if page.number > 1:
-        title = f"{title} (page {page.number})"
+        title = gettext("%(title)s (page %(number)s)") % {"title": title, "number": page.number}
     return {"page_obj": page, "questions": page.object_list, "page_title": title}
 
 
@@ -411,7 +412,8 @@ class TopicDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         questions = published_questions().filter(tags=self.object)
-        page = paginate(self.request, questions, f"Topic: {self.object.name}")
+        title = gettext("Topic: %(topic)s") % {"topic": self.object.name}
+        page = paginate(self.request, questions, title)
         if not page["questions"]:
             raise Http404("No published question has this topic.")
         return super().get_context_data(**page, **kwargs)

@@ -464,7 +464,7 @@ class ReviewTests(TestCase):
         url = reverse("admin:faq_answer_changelist") + "?review=due"
         data = {"action": "mark_as_reviewed", "_selected_action": [self.overdue.pk, self.never.pk]}
         response = self.client.post(url, data, follow=True)
-        self.assertContains(response, "Marked 2 answer(s) as reviewed.")
+        self.assertContains(response, "Marked 2 answers as reviewed.")
         self.assertFalse(Answer.objects.due_for_review().exists())
 
     def test_the_interval_decides_when_an_answer_is_due(self):
