@@ -5,7 +5,7 @@ CHROMIUM := /usr/bin/chromium
 # Where `make run` serves; gunicorn reads the same variable.
 BIND := $(or $(GUNICORN_BIND),127.0.0.1:8000)
 
-.PHONY: run test install seed lint format browser audit bench
+.PHONY: run test install messages seed lint format browser audit bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -13,7 +13,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed messages
+
+# The interface translations (locale/*/LC_MESSAGES/django.po) compiled to the
+# .mo files Django reads; *.mo are not committed. Needs GNU gettext's msgfmt,
+# installed with apt when missing (as root).
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { \
+	  echo "Installing Debian's gettext for the translations..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 seed: install
 	$(PY) manage.py migrate --noinput

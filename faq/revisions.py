@@ -91,9 +91,16 @@ def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
     return parts
 
 
+# How each interface language writes a revision's date and time.
+REVISION_DATE_FORMATS = {"en": "j F Y, H:i", "es": r"j \d\e F \d\e Y, H:i"}
+
+
 def revision_label(moment):
-    """“25 November 2026, 09:14”: how notes and pages name a revision's date."""
-    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+    """“25 November 2026, 09:14”: how notes and pages name a revision's date
+    (“25 de noviembre de 2026, 09:14” in Spanish)."""
+    language = translation.get_language()
+    date_format = REVISION_DATE_FORMATS.get(language) or REVISION_DATE_FORMATS["en"]
+    return formats.date_format(timezone.localtime(moment), date_format)
 
 
 def revert(answer, row, user):
