@@ -1,4 +1,6 @@
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,23 @@ if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql
 # Real Redis and Memcached servers, when named (.ci/run starts them).
 if not os.environ.get("SHARED_CACHE_URLS"):
     collect_ignore.append("test_shared_cache.py")
+
+
+def compile_stale_translations():
+    """`make install` compiles the catalogues (*.mo are not committed); a bare
+    `pytest` compiles any missing or older than its .po, so the Spanish tests
+    never read a stale one."""
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        try:
+            subprocess.run(["msgfmt", "--check-format", "-o", mo, po], check=True)
+        except FileNotFoundError:
+            raise pytest.UsageError("msgfmt is missing: run `make install`.") from None
+
+
+compile_stale_translations()
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -60,13 +60,24 @@ def jinja_messages(source):
         yield line, function, strings
 
 
+PLURAL_FUNCTIONS = {"ngettext", "npgettext"}
+
+
 def as_python(source):
     """Python source xgettext reads: the template's gettext calls on their lines."""
     lines = {}
     for line, function, strings in jinja_messages(source):
-        arguments = ", ".join(repr(s) if s is not None else "n" for s in strings)
+        # The leading string arguments (context, singular, plural); the count
+        # and keyword arguments are not constants and xgettext ignores them.
+        leading = []
+        for string in strings:
+            if string is None:
+                break
+            leading.append(repr(string))
+        if function in PLURAL_FUNCTIONS:
+            leading.append("n")
         name = "gettext" if function == "_" else function
-        lines.setdefault(line, []).append(f"{name}({arguments})")
+        lines.setdefault(line, []).append(f"{name}({', '.join(leading)})")
     last = max(lines, default=0)
     return "".join("; ".join(lines.get(number, [])) + "\n" for number in range(1, last + 1))
 
