@@ -68,7 +68,7 @@ def changed(operation, text, following):
 
 def marked(tag, text):
     """`text` escaped inside <del> or <ins>, with words a screen reader announces."""
-    # Translators: announced by screen readers before struck-through words.
+    # Translators: read out by screen readers before removed and added words.
     label = gettext("removed:") if tag == "del" else gettext("added:")
     return format_html('<{}><span class="visually-hidden">{} </span>{}</{}>', tag, label, text, tag)
 
