@@ -429,6 +429,11 @@ class LanguageChoiceTests(TestCase):
             follow=True,
         )
         self.assertContains(response, "Se marcó 1 respuesta como revisada.")
+        row = answer.history.earliest("history_date")
+        response = self.client.get(f"/admin/faq/answer/{answer.pk}/revert/{row.pk}/", headers=es)
+        self.assertContains(response, "Sí, restaurar")
+        saved_on = re.search(r"guardada el (\d+ de \w+ de \d{4}, \d\d:\d\d)", response.text)
+        self.assertIsNotNone(saved_on, "a Spanish date in the revert confirmation")
 
     def test_the_admins_language_does_not_leak_into_the_next_public_page(self):
         """The same thread serves the admin and then a reader: the reader's page is English."""

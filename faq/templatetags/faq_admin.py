@@ -1,6 +1,7 @@
 from django import template
 
 from faq.models import Answer
+from faq.revisions import revision_label
 
 register = template.Library()
 
@@ -12,3 +13,9 @@ def editorial_counts():
         "due": Answer.objects.due_for_review().count(),
         "drafts": Answer.objects.with_draft().count(),
     }
+
+
+@register.filter
+def revision_date(moment):
+    """A revision's date and time as the admin's language writes it (revision_label)."""
+    return revision_label(moment) if moment else ""
