@@ -1,9 +1,8 @@
-"""The admin in a real browser for editors with disabilities: axe-core's WCAG 2.2
+"""The admin for editors with disabilities, in a real browser: axe-core's WCAG 2.2
 A and AA rules on every admin screen editors use, in light and dark colour
-schemes, on a desktop and a 320 px phone, and the answer screen by keyboard alone.
+schemes, on a desktop and a 320 px phone; and the answer screen by keyboard alone.
 
-SCREENS is the list to extend: one line per screen (name, URL builder, roles,
-and optionally steps that bring the page into the state to check).
+SCREENS is the list to extend: one line per screen.
 """
 
 from collections.abc import Callable
@@ -17,157 +16,150 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from faq.models import Answer, Category, Guide, Question, SiteNotice, Topic
+from faq.models import Answer, SiteNotice, Topic
 from faq.revisions import publish, save_draft, save_revision, unpublish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-pass-phrase-42"
 ANONYMOUS, EDITOR, PUBLISHER = "anonymous", "eddie", "pat"
-STAFF = (EDITOR, PUBLISHER)
+BOTH = (EDITOR, PUBLISHER)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-COLOR_SCHEMES = ["light", "dark"]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 320, "height": 640}}
+# The rules whose outcome depends on colour. Django's dark_mode.css and ours
+# change colours only (custom properties), never what is shown or where, so
+# the dark scheme is checked with these and the light one with every rule.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+# axe files empty table headings under best practice, not WCAG; the issue
+# found one on the answer screen, so it is checked too.
+EXTRA_RULES = ["empty-table-header"]
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 320, "height": 640}
+# (colour scheme, width name, viewport, what axe runs: its runOnly option)
+MODES = [
+    ("light", "desktop", DESKTOP, [{"type": "tag", "values": WCAG_TAGS}]),
+    ("light", "phone", PHONE, [{"type": "tag", "values": WCAG_TAGS}]),
+    ("dark", "phone", PHONE, [{"type": "rule", "values": COLOUR_RULES}]),
+    ("dark", "desktop", DESKTOP, [{"type": "rule", "values": [*COLOUR_RULES, *EXTRA_RULES]}]),
+]
 
 
 @dataclass(frozen=True)
 class Screen:
     name: str
-    url: Callable[[SimpleNamespace], str]  # the seeded objects -> a path
-    roles: tuple = STAFF
-    then: Callable | None = None  # (page, objects) -> None: steps after loading
+    url: Callable[[SimpleNamespace], str]  # the test's objects -> a path
+    roles: tuple = BOTH  # the logins that see it; both where their screens differ
+    # (page, objects) -> the page to check (a new tab) or None: the steps
+    # that bring the screen into the state to check, after it loaded.
+    then: Callable | None = None
 
 
-def change(obj):
-    return reverse(f"admin:faq_{obj._meta.model_name}_change", args=[obj.pk])
+def url(name, *args, query=""):
+    """A URL builder: the admin URL `name` with the objects' attributes `args`."""
+    return lambda o: reverse(f"admin:{name}", args=[getattr(o, a) for a in args]) + query
 
 
-def changelist(model, query=""):
-    return reverse(f"admin:faq_{model._meta.model_name}_changelist") + query
-
-
-def history(obj):
-    return reverse(f"admin:faq_{obj._meta.model_name}_history", args=[obj.pk])
-
-
-def fill_in_wrong_password(page, objects):
+def fill_in_a_wrong_password(page, o):
     page.fill("#id_username", EDITOR)
     page.fill("#id_password", "not the password")
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".errornote")).to_be_visible()
 
 
-def save_without_a_change_note(page, objects):
+def save_without_a_change_note(page, o):
     page.fill("#id_change_note", "")
     page.get_by_role("button", name="Save as draft").click()
     expect(page.locator(".errorlist").first).to_be_visible()
 
 
-def save_after_a_colleague(page, objects):
-    """The conflict screen: someone saves the answer while this form is open."""
-    answer = Answer.objects.get(pk=objects.answer.pk)
+def save_after_a_colleague(page, o):
+    """The conflict screen: a colleague saves the answer while this form is open."""
+    answer = Answer.objects.get(pk=o.answer)
     answer.body += "\n\nA colleague's sentence."
-    save_revision(answer, objects.colleague)
+    save_revision(answer, o.colleague)
     page.fill("#id_body", "My own version of the answer.")
     page.fill("#id_change_note", "Rewrote it")
     page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_role("alert")).to_be_visible()
 
 
-def save_an_empty_question(page, objects):
+def preview(page, o):
+    page.fill("#id_body", "Text nobody has saved yet, with a [link](https://www.ilsos.gov/).")
+    with page.context.expect_page() as new_tab:
+        page.get_by_role("button", name="Preview").click()
+    new_tab.value.wait_for_load_state()
+    return new_tab.value
+
+
+def save_an_empty_question(page, o):
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".errornote")).to_be_visible()
 
 
-def ask_to_delete_the_selected_notices(page, objects):
+def ask_to_delete_the_selected_notices(page, o):
     page.locator("input.action-select").first.check()
     page.select_option("select[name=action]", "delete_selected")
-    page.get_by_role("button", name="Run").click()
+    page.get_by_role("button", name="Go").click()
     expect(page.locator(".delete-confirmation")).to_be_visible()
 
 
-def log_out(page, objects):
+def log_out(page, o):
     page.get_by_role("button", name="Log out").click()
-    expect(page.locator("#content h1")).to_be_visible()
+    expect(page.get_by_role("link", name="Log in again")).to_be_visible()
 
 
-# Every admin screen an editor or publisher uses. Screens with side effects
-# (a logout) come last, as they run in this order in one logged-in page.
+# Every admin screen editors and publishers use, checked in this order in one
+# logged-in tab per role (so a logout comes last). o.answer is published with
+# a source, o.drafted has a draft waiting, o.draft is a draft question.
+# fmt: off
 SCREENS = [
-    Screen("login", lambda o: reverse("admin:login"), (ANONYMOUS,)),
-    Screen(
-        "login, wrong password",
-        lambda o: reverse("admin:login"),
-        (ANONYMOUS,),
-        fill_in_wrong_password,
-    ),
-    Screen("index with review and draft counts", lambda o: reverse("admin:index")),
-    Screen("app index", lambda o: reverse("admin:app_list", args=["faq"])),
-    Screen("answers", lambda o: changelist(Answer)),
-    Screen("answers due for review", lambda o: changelist(Answer, "?review=due")),
-    Screen("answers, search", lambda o: changelist(Answer, "?q=license")),
-    Screen("answer edit, published", lambda o: change(o.answer)),
-    Screen("answer edit, draft waiting", lambda o: change(o.drafted)),
-    Screen("answer edit, draft question", lambda o: change(o.draft)),
-    Screen("answer edit, errors", lambda o: change(o.answer), then=save_without_a_change_note),
-    Screen("answer edit, conflict", lambda o: change(o.answer), then=save_after_a_colleague),
-    Screen("answer history", lambda o: history(o.answer)),
-    Screen("answer compare", lambda o: reverse("admin:faq_answer_compare", args=[o.answer.pk])),
-    Screen(
-        "answer revert confirmation",
-        lambda o: reverse("admin:faq_answer_revert", args=[o.draft.pk, o.draft.history.last().pk]),
-    ),
-    Screen("questions", lambda o: changelist(Question)),
-    Screen("questions, drafts", lambda o: changelist(Question, "?status=draft")),
-    Screen("question add", lambda o: reverse("admin:faq_question_add")),
-    Screen(
-        "question add, errors",
-        lambda o: reverse("admin:faq_question_add"),
-        then=save_an_empty_question,
-    ),
-    Screen("question edit", lambda o: change(o.answer.question)),
-    Screen("question history", lambda o: history(o.answer.question)),
-    Screen(
-        "question history revision",
-        lambda o: reverse(
-            "admin:faq_question_simple_history",
-            args=[o.answer.question.pk, o.answer.question.history.last().pk],
-        ),
-    ),
-    Screen("guides", lambda o: changelist(Guide)),
-    Screen("guide view", lambda o: change(o.guide)),
-    Screen("categories", lambda o: changelist(Category)),
-    Screen("category view", lambda o: change(o.category)),
-    Screen("topics", lambda o: changelist(Topic)),
-    Screen("topic add", lambda o: reverse("admin:faq_topic_add")),
-    Screen("topic edit", lambda o: change(o.topic)),
-    Screen("notices", lambda o: changelist(SiteNotice), (PUBLISHER,)),
-    Screen("notice edit", lambda o: change(o.notice), (PUBLISHER,)),
-    Screen(
-        "notice delete",
-        lambda o: reverse("admin:faq_sitenotice_delete", args=[o.notice.pk]),
-        (PUBLISHER,),
-    ),
-    Screen(
-        "notices, delete selected",
-        lambda o: changelist(SiteNotice),
-        (PUBLISHER,),
-        ask_to_delete_the_selected_notices,
-    ),
-    Screen("password change", lambda o: reverse("admin:password_change")),
-    Screen("password change done", lambda o: reverse("admin:password_change_done")),
-    Screen("logout", lambda o: reverse("admin:index"), then=log_out),
+    Screen("login", url("login"), (ANONYMOUS,)),
+    Screen("login, wrong password", url("login"), (ANONYMOUS,), fill_in_a_wrong_password),
+    Screen("index with review and draft counts", url("index")),
+    Screen("app index", url("app_list", "app"), (PUBLISHER,)),
+    Screen("answers", url("faq_answer_changelist"), (EDITOR,)),
+    Screen("answers due for review", url("faq_answer_changelist", query="?review=due"), (PUBLISHER,)),  # noqa: E501
+    Screen("answers, searched", url("faq_answer_changelist", query="?q=license"), (EDITOR,)),
+    Screen("answer edit, published", url("faq_answer_change", "answer")),
+    Screen("answer edit, draft waiting", url("faq_answer_change", "drafted")),
+    Screen("answer edit, draft question", url("faq_answer_change", "draft"), (EDITOR,)),
+    Screen("answer edit, errors", url("faq_answer_change", "answer"), (EDITOR,), save_without_a_change_note),  # noqa: E501
+    Screen("answer edit, conflict", url("faq_answer_change", "answer"), (PUBLISHER,), save_after_a_colleague),  # noqa: E501
+    Screen("answer preview", url("faq_answer_change", "answer"), (EDITOR,), preview),
+    Screen("answer history", url("faq_answer_history", "answer")),
+    Screen("answer compare", url("faq_answer_compare", "answer"), (PUBLISHER,)),
+    Screen("answer revert confirmation", url("faq_answer_revert", "draft", "draft_first_row"), (EDITOR,)),  # noqa: E501
+    Screen("questions", url("faq_question_changelist")),
+    Screen("questions, drafts", url("faq_question_changelist", query="?status=draft"), (EDITOR,)),
+    Screen("question add", url("faq_question_add"), (EDITOR,)),
+    Screen("question add, errors", url("faq_question_add"), (PUBLISHER,), save_an_empty_question),
+    Screen("question edit", url("faq_question_change", "question")),
+    Screen("question history", url("faq_question_history", "question"), (EDITOR,)),
+    Screen("question history, one revision", url("faq_question_simple_history", "question", "question_first_row"), (PUBLISHER,)),  # noqa: E501
+    Screen("guides", url("faq_guide_changelist"), (EDITOR,)),
+    Screen("guide view", url("faq_guide_change", "guide"), (PUBLISHER,)),
+    Screen("categories", url("faq_category_changelist"), (PUBLISHER,)),
+    Screen("category view", url("faq_category_change", "category"), (EDITOR,)),
+    Screen("topics", url("faq_topic_changelist"), (EDITOR,)),
+    Screen("topic add", url("faq_topic_add"), (PUBLISHER,)),
+    Screen("topic edit", url("faq_topic_change", "topic"), (EDITOR,)),
+    Screen("notices", url("faq_sitenotice_changelist"), (PUBLISHER,)),
+    Screen("notice edit", url("faq_sitenotice_change", "notice"), (PUBLISHER,)),
+    Screen("notice delete", url("faq_sitenotice_delete", "notice"), (PUBLISHER,)),
+    Screen("notices, delete selected", url("faq_sitenotice_changelist"), (PUBLISHER,), ask_to_delete_the_selected_notices),  # noqa: E501
+    Screen("password change", url("password_change"), (EDITOR,)),
+    Screen("password change done", url("password_change_done"), (PUBLISHER,)),
+    Screen("logged out", url("index"), (EDITOR,), log_out),
 ]
+# fmt: on
 
 
 @pytest.fixture
 def objects(live_server):
-    """The seed guide, both roles, and answers in every state the edit screen shows."""
+    """The seed guide, both logins, and answers in every state the edit screen shows."""
     call_command("seed_content", verbosity=0)
     call_command("createeditor", EDITOR, password=PASSWORD, verbosity=0)
     call_command("createeditor", PUBLISHER, "--publisher", password=PASSWORD, verbosity=0)
     publisher = get_user_model().objects.get(username=PUBLISHER)
-    answers = {a.question.position: a for a in Answer.objects.select_related("question")}
+    answers = {a.question.position: a for a in Answer.objects.select_related("question__guide")}
     answer, drafted, draft = answers[1], answers[2], answers[3]
     answer.sources.create(title="Illinois Secretary of State", url="https://www.ilsos.gov/")
     answer.body += "\n\nUpdated after the 2025 law."
@@ -179,16 +171,21 @@ def objects(live_server):
     save_draft(drafted, publisher, live)
     unpublish(draft, publisher)
     publish(answers[4], publisher)
+    question = answer.question
     return SimpleNamespace(
-        answer=answer,
-        drafted=drafted,
-        draft=draft,
-        guide=answer.question.guide,
-        category=answer.question.guide.category,
-        topic=Topic.objects.first(),
-        notice=SiteNotice.objects.create(text="General information, not legal advice."),
-        colleague=publisher,
         base=live_server.url,
+        app="faq",
+        answer=answer.pk,
+        drafted=drafted.pk,
+        draft=draft.pk,
+        draft_first_row=draft.history.last().pk,
+        question=question.pk,
+        question_first_row=question.history.last().pk,
+        guide=question.guide.pk,
+        category=question.guide.category.pk,
+        topic=Topic.objects.first().pk,
+        notice=SiteNotice.objects.create(text="General information, not legal advice.").pk,
+        colleague=publisher,
     )
 
 
@@ -200,50 +197,62 @@ def log_in(page, base, username):
     expect(page.get_by_text(f"Welcome, {username}", exact=False)).to_be_visible()
 
 
-def axe_violations(page, axe):
+def axe_violations(page, axe, runs):
     """One line per element axe faults on the page (axe injected once per page)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe.axe_script)
-    # The admin's links fade their colour (a CSS transition) when the colour
+    # The admin's links fade to a new colour (a CSS transition) when the colour
     # scheme changes; axe must see the colours the editor ends up with.
     page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
-    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-    results = page.evaluate("options => axe.run(document, options)", options)
-    return [
-        f"{rule['id']}: {node['target']} {node['failureSummary'].splitlines()[-1].strip()}"
-        for rule in results["violations"]
-        for node in rule["nodes"]
-    ]
+    found = []
+    for run_only in runs:
+        options = {"runOnly": run_only, "resultTypes": ["violations"]}
+        results = page.evaluate("options => axe.run(document, options)", options)
+        found += [
+            f"{rule['id']}: {node['target']} {node['failureSummary'].splitlines()[-1].strip()}"
+            for rule in results["violations"]
+            for node in rule["nodes"]
+        ]
+    return found
 
 
 @pytest.mark.parametrize("role", [ANONYMOUS, EDITOR, PUBLISHER])
 def test_axe_finds_no_wcag_22_aa_violations_on_any_admin_screen(objects, chromium, role):
-    """Each screen, loaded once, is checked in both colour schemes at both widths."""
-    context = chromium.new_context(viewport=VIEWPORTS["desktop"])
+    """Each screen is loaded once and checked in both colour schemes at both widths,
+    under the site's real Content-Security-Policy (no inline style gets through)."""
+    context = chromium.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    axe, problems, checked = Axe(), {}, 0
+    axe, problems, checked = Axe(), {}, []
     try:
         if role != ANONYMOUS:
             log_in(page, objects.base, role)
         for screen in [s for s in SCREENS if role in s.roles]:
             response = page.goto(objects.base + screen.url(objects))
             assert response.status == 200, screen.name
-            if screen.then:
-                screen.then(page, objects)
-            for scheme in COLOR_SCHEMES:
-                page.emulate_media(color_scheme=scheme)
-                for width, viewport in VIEWPORTS.items():
-                    page.set_viewport_size(viewport)
-                    found = axe_violations(page, axe)
-                    if found:
-                        problems[f"{screen.name} ({scheme}, {width})"] = found
-                    checked += 1
-            page.set_viewport_size(VIEWPORTS["desktop"])
+            shown = (screen.then and screen.then(page, objects)) or page
+            for scheme, width, viewport, runs in MODES:
+                shown.emulate_media(color_scheme=scheme)
+                shown.set_viewport_size(viewport)
+                found = axe_violations(shown, axe, runs)
+                if found:
+                    problems[f"{screen.name} ({scheme}, {width})"] = found
+            checked.append(screen.name)
+            if shown is not page:
+                shown.close()
             page.emulate_media(color_scheme="light")
+            page.set_viewport_size(DESKTOP)
     finally:
         context.close()
-    assert checked >= 8
+    assert checked == [s.name for s in SCREENS if role in s.roles]
     assert problems == {}, "\n".join(
         f"{name}:\n  " + "\n  ".join(found) for name, found in problems.items()
     )
+
+
+def test_every_role_has_screens_and_every_screen_a_role():
+    """A screen added with a typo in its role would silently never be checked."""
+    roles = {role for screen in SCREENS for role in screen.roles}
+    assert roles == {ANONYMOUS, EDITOR, PUBLISHER}
+    names = [screen.name for screen in SCREENS]
+    assert len(names) == len(set(names))
