@@ -256,3 +256,63 @@ def test_every_role_has_screens_and_every_screen_a_role():
     assert roles == {ANONYMOUS, EDITOR, PUBLISHER}
     names = [screen.name for screen in SCREENS]
     assert len(names) == len(set(names))
+
+
+FOCUSED = """() => {
+  const e = document.activeElement, style = getComputedStyle(e);
+  return {
+    id: e.id, tag: e.tagName, text: (e.value || e.textContent || "").trim().slice(0, 40),
+    outline: style.outlineStyle + " " + style.outlineWidth,
+  };
+}"""
+
+
+def tab_to(page, wanted, stops, limit=80):
+    """Press Tab until `wanted(focused)` is true, noting every element focus reaches."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        stops.append(focused)
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"Tab never reached it; focus went through {stops}")
+
+
+def test_an_editor_fills_and_saves_the_answer_screen_with_the_keyboard_alone(objects, page):
+    """Tab, type and Enter are enough, and every element focus reaches shows a
+    3 px focus ring (admin.css) on the way."""
+    log_in(page, objects.base, EDITOR)
+    page.goto(objects.base + reverse("admin:faq_answer_change", args=[objects.answer]))
+    stops = []
+    tab_to(page, lambda f: f["id"] == "id_body", stops)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Illinois limits what the DMV may share with ICE.")
+    tab_to(page, lambda f: f["id"] == "id_change_note", stops)
+    page.keyboard.type("Typed with the keyboard alone.")
+    tab_to(page, lambda f: f["tag"] == "INPUT" and f["text"] == "Save as draft", stops)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    answer = Answer.objects.get(pk=objects.answer)
+    assert answer.draft_body == "Illinois limits what the DMV may share with ICE."
+    assert answer.draft_change_note == "Typed with the keyboard alone."
+    # The first stop is the skip link; the form's own fields come later.
+    assert stops[0]["text"] == "Skip to main content"
+    assert {"id_body", "id_change_note"} <= {stop["id"] for stop in stops}
+    unringed = [stop for stop in stops if stop["outline"] != "solid 3px"]
+    assert unringed == []
+
+
+def test_focus_ring_and_underlined_links_come_from_admin_css_on_django_screens(objects, page):
+    """Django's own screens (here a change list) get the project's admin.css too."""
+    log_in(page, objects.base, EDITOR)
+    page.goto(objects.base + reverse("admin:faq_answer_changelist"))
+    stylesheets = page.eval_on_selector_all("link[rel=stylesheet]", "ls => ls.map(l => l.href)")
+    assert stylesheets[-1].endswith("faq/admin.css")
+    breadcrumb = page.locator(".breadcrumbs a").first
+    assert breadcrumb.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"
+    filter_link = page.locator("#changelist-filter li a").first
+    assert filter_link.bounding_box()["height"] >= 24
+    checkbox = page.locator("#result_list input.action-select").first
+    box = checkbox.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
