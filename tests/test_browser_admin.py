@@ -89,6 +89,11 @@ def preview(page, o):
     return new_tab.value
 
 
+def open_the_calendar(page, o):
+    page.locator("#calendarlink0").click()
+    expect(page.locator("#calendarbox0")).to_be_visible()
+
+
 def save_an_empty_question(page, o):
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".errornote")).to_be_visible()
@@ -123,6 +128,7 @@ SCREENS = [
     Screen("answer edit, draft question", url("faq_answer_change", "draft"), (EDITOR,)),
     Screen("answer edit, errors", url("faq_answer_change", "answer"), (EDITOR,), save_without_a_change_note),  # noqa: E501
     Screen("answer edit, conflict", url("faq_answer_change", "answer"), (PUBLISHER,), save_after_a_colleague),  # noqa: E501
+    Screen("answer edit, calendar open", url("faq_answer_change", "draft"), (PUBLISHER,), open_the_calendar),  # noqa: E501
     Screen("answer preview", url("faq_answer_change", "answer"), (EDITOR,), preview),
     Screen("answer history", url("faq_answer_history", "answer")),
     Screen("answer compare", url("faq_answer_compare", "answer"), (PUBLISHER,)),
@@ -224,6 +230,13 @@ def test_axe_finds_no_wcag_22_aa_violations_on_any_admin_screen(objects, chromiu
     page = context.new_page()
     page.set_default_timeout(10_000)
     axe, problems, checked = Axe(), {}, []
+    # What the Content-Security-Policy blocked (an inline style or script),
+    # before axe runs: axe itself sets a style attribute on form fields.
+    refused, refused_by_screens = [], {}
+    context.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
+    )
     try:
         if role != ANONYMOUS:
             log_in(page, objects.base, role)
@@ -231,6 +244,8 @@ def test_axe_finds_no_wcag_22_aa_violations_on_any_admin_screen(objects, chromiu
             response = page.goto(objects.base + screen.url(objects))
             assert response.status == 200, screen.name
             shown = (screen.then and screen.then(page, objects)) or page
+            if refused:
+                refused_by_screens[screen.name] = refused[:]
             for scheme, width, viewport, runs in MODES:
                 shown.emulate_media(color_scheme=scheme)
                 shown.set_viewport_size(viewport)
@@ -238,6 +253,7 @@ def test_axe_finds_no_wcag_22_aa_violations_on_any_admin_screen(objects, chromiu
                 if found:
                     problems[f"{screen.name} ({scheme}, {width})"] = found
             checked.append(screen.name)
+            refused.clear()
             if shown is not page:
                 shown.close()
             page.emulate_media(color_scheme="light")
@@ -245,6 +261,7 @@ def test_axe_finds_no_wcag_22_aa_violations_on_any_admin_screen(objects, chromiu
     finally:
         context.close()
     assert checked == [s.name for s in SCREENS if role in s.roles]
+    assert refused_by_screens == {}
     assert problems == {}, "\n".join(
         f"{name}:\n  " + "\n  ".join(found) for name, found in problems.items()
     )
