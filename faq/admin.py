@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from taggit.forms import TagField
 from taggit.utils import parse_tags
 
+from .admin_labels import LabelledListEditableMixin
 from .diff import word_diff
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
@@ -41,7 +42,7 @@ def may_publish(request):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -766,7 +767,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteNotice)
-class SiteNoticeAdmin(admin.ModelAdmin):
+class SiteNoticeAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     """The newest notice that is switched on is shown at the top of every public page."""
 
     list_display = ["text", "is_active", "updated_at"]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from faq.models import Answer, Question
+from faq.models import Answer, Question, SiteNotice
 
 from .factories import (
     answer_form_data,
@@ -531,3 +531,50 @@ class RoleTests(TestCase):
         with self.assertRaisesMessage(CommandError, "too short"):
             call_command("createeditor", "dave", password="abc")
         self.assertFalse(get_user_model().objects.filter(username="dave").exists())
+
+
+class AccessibleLabelTests(TestCase):
+    """The labels screen readers need on Django's own widgets (the browser test
+    tests/test_browser_admin.py runs axe on every screen; these pin the markup)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_staff("eddie", "Editors")
+        cls.publisher = make_staff("pat", "Editors", "Publishers")
+        guide = make_guide()
+        cls.draft = make_question(guide, 1, status=Question.Status.DRAFT).answer
+        cls.published = make_question(guide, 2).answer
+        for answer in (cls.draft, cls.published):
+            answer.sources.create(title="Illinois Secretary of State", url="https://ilsos.gov/")
+
+    def test_every_field_of_a_source_row_has_a_label(self):
+        self.client.force_login(self.editor)
+        response = self.client.get(reverse("admin:faq_answer_change", args=[self.draft.pk]))
+        for field, label in [("position", "Position"), ("title", "Title"), ("url", "Web address")]:
+            with self.subTest(field=field):
+                self.assertContains(
+                    response,
+                    f'<label class="visually-hidden" for="id_sources-0-{field}">{label}</label>',
+                    html=True,
+                )
+        self.assertContains(
+            response,
+            '<label class="visually-hidden" for="id_sources-0-DELETE">Delete?</label>',
+            html=True,
+        )
+
+    def test_read_only_sources_have_no_empty_delete_column(self):
+        """An editor may not change a published question's sources: no "Delete?" column."""
+        self.client.force_login(self.editor)
+        response = self.client.get(reverse("admin:faq_answer_change", args=[self.published.pk]))
+        self.assertContains(response, "Illinois Secretary of State")
+        self.assertNotContains(response, 'class="delete"')
+        self.assertNotContains(response, "<th></th>", html=True)
+
+    def test_each_editable_box_in_a_change_list_names_its_field_and_row(self):
+        SiteNotice.objects.create(text="General information, not legal advice.")
+        self.client.force_login(self.publisher)
+        response = self.client.get(reverse("admin:faq_sitenotice_changelist"))
+        self.assertContains(
+            response, 'aria-label="Show on the site: General information, not legal advice."'
+        )
