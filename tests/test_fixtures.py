@@ -84,7 +84,7 @@ class SeedFixtureTests(TestCase):
         self.assertEqual(answer.body, "An editor rewrote this answer.")
         self.assertEqual(Answer.history.count(), history_rows)
         self.assertEqual(Question.objects.count(), 20)
-        self.assertIn("Created 0 record(s)", output.getvalue())
+        self.assertIn("Created 0 records", output.getvalue())
         self.assertIn("Kept the database's version", output.getvalue())
         self.assertIn("differs from dmv_ice_illinois.json in body", output.getvalue())
 
