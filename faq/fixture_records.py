@@ -195,10 +195,13 @@ def read_fields(where, model, fields):
     return values, references
 
 
+JSON_TYPES = {bool: "true or false", int: "a number", float: "a number", list: "a list"}
+
+
 def json_type(value):
-    names = {bool: "true/false", int: "a number", float: "a number", list: "a list"}
-    names[dict] = "an object"
-    return "null" if value is None else names.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def read_reference(where, field, value):

@@ -151,7 +151,7 @@ class SeedRun:
         key = record_key(related, reference)
         if key in self.objects:
             return self.objects[key]
-        what = f"its {related_field.name} “{show(reference)}”"
+        what = f"its {related._meta.verbose_name} “{show(reference)}”"
         if key in self.missing:
             raise LeftOut(f"{what} {self.missing[key]}")
         if seeded := self.seeded.get(key):  # applied by an earlier run, from another file
