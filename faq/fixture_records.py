@@ -141,7 +141,7 @@ def read_record(path, number, item):
         model = apps.get_model(label)
     except (LookupError, ValueError) as error:
         raise FixtureError(f"{where}: unknown model “{label}”.") from error
-    where = f"{where} ({model._meta.label_lower} “{show(written_identity(model, fields))}”)"
+    where = f"{where} ({model._meta.label_lower} “{show(written_identity(model, item))}”)"
     values, references = read_fields(where, model, fields)
     identity = read_identity(where, model, item, fields)
     if not identity_fields(model):
@@ -150,11 +150,13 @@ def read_record(path, number, item):
     return FixtureRecord(path, number, model, values, references, fields, identity)
 
 
-def written_identity(model, fields):
+def written_identity(model, item):
     """The identity as far as the record spells it out, for messages."""
+    if not identity_fields(model):
+        return [item.get("pk", "?")]
     parts = []
     for name in identity_fields(model):
-        value = fields.get(name, "?")
+        value = item["fields"].get(name, "?")
         parts.extend(value if isinstance(value, list) else [value])
     return parts
 
@@ -191,11 +193,16 @@ def read_fields(where, model, fields):
         try:
             values[field.attname] = field.to_python(value)
         except ValidationError as error:
-            raise FixtureError(f"{where}: field “{name}”: {' '.join(error.messages)}") from None
+            raise FixtureError(f"{where}: field “{name}”: {sentences(error)}") from None
     return values, references
 
 
 JSON_TYPES = {bool: "true or false", int: "a number", float: "a number", list: "a list"}
+
+
+def sentences(error):
+    """A ValidationError's messages, each once (a URLField's two validators say the same)."""
+    return " ".join(dict.fromkeys(error.messages))
 
 
 def json_type(value):
@@ -220,7 +227,7 @@ def read_reference(where, field, value):
             raise FixtureError(
                 f"{where}: field “{field.name}” must name a {related._meta.label_lower} record "
                 f"by its natural key, a list of {length} value(s) such as "
-                f"{json.dumps(['…'] * length)}."
+                f"{json.dumps(['…'] * length, ensure_ascii=False)}."
             )
         return value
     if not isinstance(value, str | int) or isinstance(value, bool):
@@ -239,7 +246,7 @@ def read_identity(where, model, item, fields):
         try:
             return [model._meta.pk.to_python(item["pk"])]
         except ValidationError as error:
-            raise FixtureError(f"{where}: “pk”: {' '.join(error.messages)}") from None
+            raise FixtureError(f"{where}: “pk”: {sentences(error)}") from None
     if "pk" in item:
         raise FixtureError(
             f"{where}: “pk” is not used: {model._meta.label_lower} records are recognised by "
@@ -266,5 +273,5 @@ def check_values(where, model, values, references, fields):
         problems = []
         for name, messages in error.message_dict.items():
             prefix = "field" if name in fields else "missing field"
-            problems.append(f"{prefix} “{name}”: {' '.join(messages)}")
+            problems.append(f"{prefix} “{name}”: {' '.join(dict.fromkeys(messages))}")
         raise FixtureError(f"{where}: {'; '.join(problems)}") from None
