@@ -1,6 +1,7 @@
 """The seed fixture carries the seed guide verbatim, and loading is safe."""
 
 import json
+import os
 import re
 import tempfile
 from io import StringIO
@@ -15,7 +16,12 @@ from faq.models import Answer, Category, Guide, Question, TaggedQuestion, Topic
 
 from .snapshots import changed_tables, database_rows
 
-SEED_FILE = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_307d2ada83049313.txt"
+# The seed article sits beside the project; SEED_TEXT_FILE points elsewhere
+# (a git worktree one level deeper, for instance).
+SEED_FILE = Path(
+    os.environ.get("SEED_TEXT_FILE")
+    or Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_307d2ada83049313.txt"
+)
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "dmv_ice_illinois.json"
 
 

@@ -1,0 +1,261 @@
+"""import_guide (issue 13): plain-text guides like the seed come in as drafts, with a
+preview, and nothing an editor did or published is overwritten."""
+
+import json
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import SimpleTestCase, TestCase
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from faq import revisions
+from faq.importing import plaintext
+from faq.importing.document import (
+    MAX_FILE_BYTES,
+    MAX_QUESTIONS,
+    GuideDocument,
+    ImportFormatError,
+    QuestionEntry,
+)
+from faq.models import Answer, Guide, Question
+
+from .snapshots import changed_tables, database_rows
+from .test_fixtures import FIXTURE, SEED_FILE, seed_text
+
+
+def run_import(*args):
+    out = StringIO()
+    call_command("import_guide", *args, stdout=out)
+    return out.getvalue()
+
+
+class FileMixin:
+    def write(self, content, name="guide.txt"):
+        path = Path(self.enterContext(tempfile.TemporaryDirectory())) / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        return path
+
+
+def fixture_content():
+    records = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    questions = {r["fields"]["slug"]: r["fields"] for r in records if r["model"] == "faq.question"}
+    answers = {
+        r["fields"]["question"][1]: r["fields"]["body"]
+        for r in records
+        if r["model"] == "faq.answer"
+    }
+    guide = next(r["fields"] for r in records if r["model"] == "faq.guide")
+    category = next(r["fields"] for r in records if r["model"] == "faq.category")
+    entries = sorted(
+        (q["position"], q["text"], q["slug"], answers[slug]) for slug, q in questions.items()
+    )
+    return category["name"], guide["title"], entries
+
+
+class SeedTextImportTests(FileMixin, TestCase):
+    def test_the_seed_text_gives_exactly_the_fixtures_questions_and_answers(self):
+        out = run_import(str(SEED_FILE))
+        category, title, entries = fixture_content()
+        guide = Guide.objects.get()
+        self.assertEqual(
+            (guide.category.name, guide.title, guide.is_published), (category, title, False)
+        )
+        imported = sorted(
+            (q.position, q.text, q.slug, q.answer.body)
+            for q in Question.objects.select_related("answer")
+        )
+        self.assertEqual(imported, entries)
+        self.assertEqual(set(Question.objects.values_list("status", flat=True)), {"draft"})
+        self.assertEqual(Answer.history.count(), 20)
+        self.assertIn("20 new", out)
+
+    def test_dry_run_previews_and_changes_nothing(self):
+        before = database_rows()
+        out = run_import("--dry-run", str(SEED_FILE))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+        self.assertIn("  1. new: What is the current policy in Illinois", out)
+        self.assertIn("Dry run: nothing was changed.", out)
+
+    def test_importing_the_same_file_again_changes_nothing(self):
+        run_import(str(SEED_FILE))
+        before = database_rows()
+        out = run_import(str(SEED_FILE))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+        self.assertIn("20 unchanged", out)
+
+
+class ReimportTests(FileMixin, TestCase):
+    """A changed copy of the seed, imported over the seeded (published) guide."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+
+    def changed_copy(self):
+        text = seed_text()
+        text = text.replace("1. Currently, in Illinois,", "1. Today, in Illinois,", 1)
+        text = text.replace("In conclusion,", "To sum up,", 1)
+        return self.write(text, "changed.txt")
+
+    def test_two_changed_answers_get_two_drafts_and_no_live_text_changes(self):
+        live = dict(Answer.objects.values_list("pk", "body"))
+        history = Answer.history.count()
+        out = run_import(str(self.changed_copy()))
+        self.assertEqual(dict(Answer.objects.values_list("pk", "body")), live)
+        drafts = Answer.objects.with_draft()
+        self.assertEqual(drafts.count(), 2)
+        self.assertEqual({a.draft_change_note for a in drafts}, {"Imported from changed.txt"})
+        self.assertTrue(all(a.draft_body != a.body for a in drafts))
+        self.assertEqual(Answer.history.count(), history + 2)
+        self.assertEqual(Question.objects.published().count(), 20)
+        self.assertIn("2 changed, 18 unchanged", out)
+
+    def test_the_preview_shows_a_word_diff(self):
+        out = run_import("--dry-run", str(self.changed_copy()))
+        self.assertIn("[-Currently,-] {+Today,+} in Illinois", out)
+        self.assertFalse(Answer.objects.with_draft().exists())
+
+    def test_an_editors_waiting_draft_is_kept(self):
+        answer = Answer.objects.get(question__position=1)
+        answer.body = "An editor's own draft."
+        revisions_live = {
+            "body": Answer.objects.get(pk=answer.pk).body,
+            "change_note": "",
+            "is_minor": False,
+        }
+
+        revisions.save_draft(answer, None, revisions_live)
+        out = run_import(str(self.changed_copy()))
+        answer.refresh_from_db()
+        self.assertEqual(answer.draft_body, "An editor's own draft.")
+        self.assertIn("1. skipped", out)
+
+    def test_a_reimport_finds_questions_an_editor_re_addressed(self):
+        run_import(str(self.write(seed_text().replace("State DMV", "Another DMV", 1), "other.txt")))
+        other = Guide.objects.get(title__startswith="Another")
+        other.questions.filter(position=1).update(slug="short", position=40)
+        before = Question.objects.count()
+        run_import(str(self.write(seed_text().replace("State DMV", "Another DMV", 1), "other.txt")))
+        self.assertEqual(Question.objects.count(), before)
+
+    def test_a_question_deleted_since_it_was_imported_stays_deleted(self):
+        path = self.write(seed_text().replace("State DMV", "Another DMV", 1), "other.txt")
+        run_import(str(path))
+        Guide.objects.get(title__startswith="Another").questions.get(position=3).delete()
+        out = run_import(str(path))
+        self.assertIn("3. deleted", out)
+        self.assertEqual(Guide.objects.get(title__startswith="Another").questions.count(), 19)
+
+
+SEED_HEAD = "Categories Federal Government\n\nA guide\n\n"
+MALFORMED_FILES = [
+    ("empty", b"", None, "the file is empty"),
+    ("no category line", b"A guide\n\n1. Why?\n\nBecause.\n", 1, "expected “Categories"),
+    (
+        "no title",
+        b"Categories Federal Government\n\n1. Why?\n\nBecause.\n",
+        3,
+        "expected the guide's title",
+    ),
+    ("no questions", SEED_HEAD.encode() + b"Some text.\n", 5, "expected question 1"),
+    (
+        "question out of sequence",
+        SEED_HEAD.encode() + b"1. Why?\n\nBecause.\n\n3. When?\n\nNow.\n",
+        9,
+        "looks like question 3, but question 2 comes next",
+    ),
+    (
+        "truncated",
+        SEED_HEAD.encode() + b"1. Why?\n\nBecause.\n\n2. When?\n",
+        9,
+        "question 2 has no answer",
+    ),
+    ("invalid UTF-8", SEED_HEAD.encode() + b"1. Caf\xe9?\n\nYes.\n", 5, "not UTF-8 text"),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00", 3, "binary file"),
+    ("oversized", b"x" * (MAX_FILE_BYTES + 1), None, f"the limit is {MAX_FILE_BYTES:,} bytes"),
+    (
+        "answer over the limit",
+        SEED_HEAD.encode() + b"1. Why?\n\n" + b"x" * 20_001 + b"\n",
+        5,
+        "the limit is 20,000",
+    ),
+    (
+        "too many questions",
+        SEED_HEAD.encode()
+        + "".join(f"{n}. Q{n}?\n\nA.\n\n" for n in range(1, MAX_QUESTIONS + 2)).encode(),
+        5 + 4 * MAX_QUESTIONS,
+        f"more than {MAX_QUESTIONS} questions",
+    ),
+]
+
+
+class MalformedImportTests(FileMixin, TestCase):
+    """Each is refused with the file, its line and what was expected; no row changes."""
+
+    def test_each_malformed_file_is_refused(self):
+        call_command("seed_content", verbosity=0)
+        for name, content, line, problem in MALFORMED_FILES:
+            with self.subTest(name):
+                path = self.write(content)
+                before = database_rows()
+                with self.assertRaises(CommandError) as caught:
+                    run_import(str(SEED_FILE), str(path))
+                message = str(caught.exception)
+                self.assertIn(f"{path}: {f'line {line}: ' if line else ''}", message)
+                self.assertIn(problem, message)
+                self.assertIn("Nothing was changed.", message)
+                self.assertEqual(changed_tables(before, database_rows()), [])
+
+    def test_an_unknown_format_is_refused(self):
+        with self.assertRaisesMessage(CommandError, "unknown format “.docx”"):
+            run_import(str(self.write(b"x", "guide.docx")))
+
+
+# Answers built like the seed's: paragraphs and numbered lists (restarting at 1
+# and running past the next question's number), never a line ending in "?".
+words = (
+    st.text(alphabet="abcdefghij ,.'", min_size=1, max_size=30)
+    .map(str.strip)
+    .filter(lambda s: s and not s.endswith("?"))
+)
+paragraph = words.map(lambda s: s[0].upper() + s[1:] if s[0].isalpha() else "Text " + s)
+numbered_list = st.lists(paragraph, min_size=1, max_size=25).map(
+    lambda items: "\n".join(f"{n}. {item}" for n, item in enumerate(items, start=1))
+)
+answer = st.lists(st.one_of(paragraph, numbered_list), min_size=1, max_size=4).map("\n\n".join)
+question_text = words.map(lambda s: f"Why {s}?")
+
+
+class PlainTextRoundTripTests(SimpleTestCase):
+    @hypothesis_settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(question_text, answer), min_size=1, max_size=12))
+    def test_writing_then_parsing_gives_the_same_guide(self, entries):
+        document = GuideDocument(
+            title="A guide",
+            category="Federal Government",
+            questions=[
+                QuestionEntry(number, text, body, 0)
+                for number, (text, body) in enumerate(entries, start=1)
+            ],
+        )
+        parsed = plaintext.parse(plaintext.write(document))
+        self.assertEqual(
+            [(q.number, q.text, q.answer) for q in parsed.questions],
+            [(q.number, q.text, q.answer) for q in document.questions],
+        )
+        self.assertEqual((parsed.title, parsed.category), (document.title, document.category))
+
+    def test_the_seed_parses_to_20_questions(self):
+        document = plaintext.parse(seed_text())
+        self.assertEqual([q.number for q in document.questions], list(range(1, 21)))
+        self.assertTrue(document.questions[0].answer.startswith("1. Currently"))
+
+    def test_a_line_error_is_a_format_error(self):
+        with self.assertRaises(ImportFormatError) as caught:
+            plaintext.parse("Nothing here")
+        self.assertEqual(caught.exception.line, 1)
