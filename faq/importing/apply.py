@@ -23,7 +23,16 @@ from django.utils.text import slugify
 from faq import revisions
 from faq.diff import changed_segments, has_changes, merged
 from faq.fixture_records import record_key
-from faq.models import Answer, Category, Guide, Question, SeedRecord, slug_from_text
+from faq.models import (
+    Answer,
+    Category,
+    Guide,
+    Question,
+    SeedRecord,
+    Source,
+    revision_snapshot,
+    slug_from_text,
+)
 
 DIFF_CONTEXT = 8  # unchanged words kept beside each change in a preview
 
@@ -78,6 +87,9 @@ def import_document(document, file_name, user=None):
 
 
 def question_key(guide_slug, entry):
+    """The stable id the file gives (export_guide writes one), else the address it implies."""
+    if entry.id:
+        return record_key(Question, entry.id.split("/"))
     return record_key(Question, [guide_slug, entry.slug or slug_from_text(entry.text)])
 
 
@@ -97,13 +109,16 @@ def create_guide(document, guide_slug, file_name):
     category = Category.objects.filter(name=document.category).first()
     if category is None:
         category = Category.objects.create(name=document.category, slug=unique_slug(document))
-    guide = Guide.objects.create(
+    guide = Guide(
         title=document.title,
         slug=guide_slug,
         summary=document.summary,
         category=category,
         is_published=False,
     )
+    if document.language and hasattr(guide, "language"):  # once guides have languages
+        guide.language = document.language
+    guide.save()
     remember(record_key(Guide, [guide_slug]), guide, file_name)
     return guide
 
@@ -149,7 +164,17 @@ def create_question(guide, entry, key, file_name, note, user):
     if entry.topics:
         question.tags.set(entry.topics)
     answer = Answer(question=question, body=entry.answer, change_note=note)
-    revisions.save_revision(answer, user, reason=note)
+    answer.save_without_historical_record()  # its one revision is written once sources exist
+    Source.objects.bulk_create(
+        Source(answer=answer, title=source["title"], url=source["url"], position=position)
+        for position, source in enumerate(entry.sources, start=1)
+    )
+    Answer.history.bulk_history_create(
+        [answer],
+        default_user=user,
+        default_change_reason=note,
+        custom_historical_attrs=revision_snapshot(answer),
+    )
     remember(key, question, file_name)
     return QuestionOutcome(entry.number, entry.text, "new")
 

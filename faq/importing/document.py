@@ -25,6 +25,8 @@ class QuestionEntry:
     line: int  # where the question starts in the file
     slug: str = ""
     topics: list = field(default_factory=list)
+    sources: list = field(default_factory=list)  # [{"title": …, "url": …}]
+    id: str = ""  # the stable id written by export_guide: "<guide slug>/<question slug>"
 
 
 @dataclass
@@ -34,6 +36,7 @@ class GuideDocument:
     questions: list
     slug: str = ""
     summary: str = ""
+    language: str = ""
 
 
 def check_limits(document, line_of_end):

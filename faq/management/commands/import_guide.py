@@ -1,4 +1,4 @@
-"""Import guides from files written like the seed article (plain text).
+"""Import guides from plain text like the seed article, or Markdown with front matter.
 
 Every file is read and checked first; a file that cannot be parsed is refused
 with its line number and what was expected, and nothing changes. Each file is
@@ -14,11 +14,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from faq.importing import plaintext
+from faq.importing import markdown_front_matter, plaintext
 from faq.importing.apply import import_document
 from faq.importing.document import ImportFormatError, decode
 
-PARSERS = {".txt": plaintext.parse}
+PARSERS = {".txt": plaintext.parse, ".md": markdown_front_matter.parse}
 
 
 def read_document(path):
@@ -26,7 +26,9 @@ def read_document(path):
     parse = PARSERS.get(path.suffix.lower())
     if parse is None:
         raise ImportFormatError(
-            None, f"unknown format “{path.suffix}”; import_guide reads .txt files."
+            None,
+            f"unknown format “{path.suffix}”; import_guide reads .txt (plain text like the "
+            "seed article) and .md (Markdown with front matter, as export_guide writes).",
         )
     try:
         data = path.read_bytes()
@@ -36,10 +38,13 @@ def read_document(path):
 
 
 class Command(BaseCommand):
-    help = "Import guides from plain-text files like the seed article, as drafts."
+    help = (
+        "Import guides as drafts from plain text like the seed article (.txt) or "
+        "Markdown with front matter as export_guide writes it (.md)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", help="Files to import (.txt).")
+        parser.add_argument("files", nargs="+", help="Files to import (.txt or .md).")
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would change, change nothing."
         )
@@ -75,10 +80,11 @@ class Command(BaseCommand):
             for status in ("new", "changed", "unchanged", "skipped", "deleted")
             if report.count(status)
         )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{path.name}: {counts}. New questions {verb} imported as drafts and "
-                f"changed answers as drafts noted “Imported from {path.name}”; no live text "
+        summary = f"{path.name}: {counts}."
+        if report.count("new") or report.count("changed"):
+            summary += (
+                f" New questions {verb} imported as drafts and changed answers as drafts "
+                f"noted “Imported from {path.name}”; no live text "
                 f"{'would change' if dry_run else 'changed'}."
             )
-        )
+        self.stdout.write(self.style.SUCCESS(summary))
