@@ -14,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from faq import revisions
-from faq.importing import plaintext
+from faq.importing import markdown_front_matter, plaintext
 from faq.importing.document import (
     MAX_FILE_BYTES,
     MAX_QUESTIONS,
@@ -22,7 +22,7 @@ from faq.importing.document import (
     ImportFormatError,
     QuestionEntry,
 )
-from faq.models import Answer, Guide, Question
+from faq.models import Answer, Category, Guide, Question, SeedRecord, Source, Topic
 
 from .snapshots import changed_tables, database_rows
 from .test_fixtures import FIXTURE, SEED_FILE, seed_text
@@ -259,3 +259,201 @@ class PlainTextRoundTripTests(SimpleTestCase):
         with self.assertRaises(ImportFormatError) as caught:
             plaintext.parse("Nothing here")
         self.assertEqual(caught.exception.line, 1)
+
+
+def guide_content():
+    """Everything export_guide promises to carry, for every guide in the database."""
+    return sorted(
+        (
+            guide.title,
+            guide.slug,
+            guide.summary,
+            guide.category.name,
+            [
+                (
+                    q.position,
+                    q.text,
+                    q.slug,
+                    q.answer.body,
+                    sorted(t.name for t in q.tags.all()),
+                    [(s.title, s.url) for s in q.answer.sources.all()],
+                )
+                for q in guide.questions.order_by("position")
+            ],
+        )
+        for guide in Guide.objects.all()
+    )
+
+
+def empty_the_content_tables():
+    for model in (Source, Answer, Question, Topic, Guide, Category, SeedRecord):
+        model.objects.all().delete()
+
+
+class ExportImportTests(FileMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+        first, fifth = (
+            Answer.objects.get(question__position=1),
+            Answer.objects.get(question__position=5),
+        )
+        Source.objects.create(
+            answer=first, title="Illinois statute", url="https://ilga.gov/", position=1
+        )
+        Source.objects.create(
+            answer=first, title="A court ruling --> here", url="https://example.org/r", position=2
+        )
+        Source.objects.create(
+            answer=fifth, title="Secretary of State", url="https://www.ilsos.gov/", position=1
+        )
+
+    def export(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        call_command("export_guide", "--all", "--output-dir", str(folder), stdout=StringIO())
+        (path,) = folder.glob("*.md")
+        return path
+
+    def test_export_then_import_into_an_empty_database_round_trips_everything(self):
+        expected = guide_content()
+        path = self.export()
+        empty_the_content_tables()
+        run_import(str(path))
+        self.assertEqual(guide_content(), expected)
+        self.assertEqual(set(Question.objects.values_list("status", flat=True)), {"draft"})
+        self.assertFalse(Guide.objects.get().is_published)
+        history = Answer.history.get(question_id=Question.objects.get(position=1).pk)
+        self.assertEqual(len(history.sources), 2)
+
+    def test_a_reimported_export_finds_questions_by_their_stable_id(self):
+        path = self.export()
+        Question.objects.filter(position=2).update(slug="shorter", position=44)
+        before = database_rows()
+        out = run_import(str(path))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+        self.assertIn("20 unchanged", out)
+
+    def test_export_names_what_it_cannot_find(self):
+        with self.assertRaisesMessage(CommandError, "No guide has the address “nope”"):
+            call_command("export_guide", "nope", stdout=StringIO())
+        with self.assertRaisesMessage(CommandError, "or use --all"):
+            call_command("export_guide", stdout=StringIO())
+
+
+FRONT = "---\ntitle: A guide\ncategory: Federal Government\n---\n"
+BLOCK = "<!-- question\ntopics: []\n-->\n"
+
+
+def md_question(number, answer="An answer.", block=BLOCK):
+    return f"\n## {number}. Why {number}?\n\n{block}\n{answer}\n"
+
+
+MALFORMED_MARKDOWN = [
+    ("no front matter", "# A guide\n", 1, "expected “---”, the start"),
+    ("front matter not closed", "---\ntitle: A\n", 3, "expected “---”, the end"),
+    (
+        "no title",
+        "---\ncategory: Federal Government\n---\n" + md_question(1),
+        3,
+        "needs “title: …”",
+    ),
+    (
+        "unknown key",
+        FRONT.replace("---\n", "---\ncolour: red\n", 1) + md_question(1),
+        2,
+        "expected one of",
+    ),
+    ("no questions", FRONT + "\nJust text.\n", 6, "expected question 1"),
+    (
+        "question out of sequence",
+        FRONT + md_question(1) + md_question(3),
+        14,
+        "question 3 is out of sequence: question 2 comes next",
+    ),
+    (
+        "truncated",
+        FRONT + md_question(1) + md_question(2, answer=""),
+        14,
+        "question 2 has no answer",
+    ),
+    (
+        "block not closed",
+        FRONT + "\n## 1. Why?\n\n<!-- question\ntopics: []\n",
+        8,
+        "expected “-->”",
+    ),
+    (
+        "bad topics",
+        FRONT + md_question(1, block="<!-- question\ntopics: [oops\n-->\n"),
+        8,
+        "“topics” is not valid JSON",
+    ),
+    (
+        "javascript: source",
+        FRONT
+        + md_question(
+            1, block='<!-- question\nsource: {"title": "x", "url": "javascript:alert(1)"}\n-->\n'
+        ),
+        8,
+        "must start with https:// or http://",
+    ),
+]
+
+
+class MalformedMarkdownTests(FileMixin, TestCase):
+    def test_each_malformed_file_is_refused_with_its_line(self):
+        for name, content, line, problem in MALFORMED_MARKDOWN:
+            with self.subTest(name):
+                path = self.write(content, "guide.md")
+                before = database_rows()
+                with self.assertRaises(CommandError) as caught:
+                    run_import(str(path))
+                self.assertIn(f"{path}: line {line}: ", str(caught.exception))
+                self.assertIn(problem, str(caught.exception))
+                self.assertEqual(changed_tables(before, database_rows()), [])
+
+
+names = st.text(alphabet="abcdefghij -'>", min_size=1, max_size=20).map(str.strip).filter(bool)
+heading_or_paragraph = st.one_of(paragraph, paragraph.map(lambda s: f"## {s}"))
+md_answer = st.lists(st.one_of(heading_or_paragraph, numbered_list), min_size=1, max_size=4).map(
+    "\n\n".join
+)
+source = st.builds(
+    lambda title, path: {"title": title, "url": f"https://example.org/{path}"},
+    names,
+    st.text(alphabet="abc123", max_size=8),
+)
+
+
+def entry_fields(document):
+    return [
+        (q.number, q.text, q.answer, q.slug, q.topics, q.sources, q.id) for q in document.questions
+    ]
+
+
+class MarkdownRoundTripTests(SimpleTestCase):
+    @hypothesis_settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                question_text, md_answer, st.lists(names, max_size=3), st.lists(source, max_size=3)
+            ),
+            min_size=1,
+            max_size=10,
+        ),
+        names,
+    )
+    def test_writing_then_parsing_gives_the_same_guide(self, entries, summary):
+        questions = []
+        for number, (text, body, topics, sources) in enumerate(entries, start=1):
+            entry = QuestionEntry(number, text, body, 0, slug=f"q-{number}")
+            entry.topics, entry.sources, entry.id = topics, sources, f"g/q-{number}"
+            questions.append(entry)
+        document = GuideDocument(
+            "A guide", "Federal Government", questions, "g", summary + "\nmore"
+        )
+        parsed = markdown_front_matter.parse(markdown_front_matter.write(document))
+        self.assertEqual(entry_fields(parsed), entry_fields(document))
+        self.assertEqual(
+            (parsed.title, parsed.slug, parsed.summary), ("A guide", "g", summary + "\nmore")
+        )
