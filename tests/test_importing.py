@@ -325,6 +325,18 @@ class ExportImportTests(FileMixin, TestCase):
         history = Answer.history.get(question_id=Question.objects.get(position=1).pk)
         self.assertEqual(len(history.sources), 2)
 
+    def test_seed_content_after_importing_the_exported_seed_guide_adds_nothing(self):
+        """The import records its rows under seed_content's keys, so `make run` on that
+        database neither duplicates the guide nor reports clashes."""
+        path = self.export()
+        empty_the_content_tables()
+        run_import(str(path))
+        before = database_rows()
+        err = StringIO()
+        call_command("seed_content", stdout=StringIO(), stderr=err)
+        self.assertEqual(err.getvalue(), "")
+        self.assertEqual(changed_tables(before, database_rows()), [])
+
     def test_a_reimported_export_finds_questions_by_their_stable_id(self):
         path = self.export()
         Question.objects.filter(position=2).update(slug="shorter", position=44)

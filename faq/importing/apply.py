@@ -16,6 +16,7 @@ re-addressed. Questions the file does not name that way are matched by guide
 and number. A question deleted since it was imported stays deleted.
 """
 
+import json
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
@@ -30,6 +31,8 @@ from faq.models import (
     Question,
     SeedRecord,
     Source,
+    TaggedQuestion,
+    Topic,
     revision_snapshot,
     slug_from_text,
 )
@@ -109,6 +112,7 @@ def create_guide(document, guide_slug, file_name):
     category = Category.objects.filter(name=document.category).first()
     if category is None:
         category = Category.objects.create(name=document.category, slug=unique_slug(document))
+        remember(record_key(Category, [category.slug]), category, file_name)
     guide = Guide(
         title=document.title,
         slug=guide_slug,
@@ -133,8 +137,11 @@ def unique_slug(document):
 
 
 def remember(key, row, file_name):
-    SeedRecord.objects.create(
-        key=key, model=row._meta.label_lower, object_id=str(row.pk), fixture=file_name
+    """Record what the import created under the same keys as seed_content's, so a
+    later seed_content of the guide's fixture finds it applied (issue 16)."""
+    SeedRecord.objects.get_or_create(
+        key=key,
+        defaults={"model": row._meta.label_lower, "object_id": str(row.pk), "fixture": file_name},
     )
 
 
@@ -176,6 +183,11 @@ def create_question(guide, entry, key, file_name, note, user):
         custom_historical_attrs=revision_snapshot(answer),
     )
     remember(key, question, file_name)
+    identity = json.loads(key.split(" ", 1)[1])
+    remember(record_key(Answer, identity), answer, file_name)
+    for link in TaggedQuestion.objects.filter(content_object=question).select_related("tag"):
+        remember(record_key(Topic, [link.tag.name]), link.tag, file_name)
+        remember(record_key(TaggedQuestion, [*identity, link.tag.name]), link, file_name)
     return QuestionOutcome(entry.number, entry.text, "new")
 
 
