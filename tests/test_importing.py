@@ -6,6 +6,7 @@ import tempfile
 from io import StringIO
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import SimpleTestCase, TestCase
@@ -24,6 +25,7 @@ from faq.importing.document import (
 )
 from faq.models import Answer, Category, Guide, Question, SeedRecord, Source, Topic
 
+from .factories import make_staff
 from .snapshots import changed_tables, database_rows
 from .test_fixtures import FIXTURE, SEED_FILE, seed_text
 
@@ -469,3 +471,63 @@ class MarkdownRoundTripTests(SimpleTestCase):
         self.assertEqual(
             (parsed.title, parsed.slug, parsed.summary), ("A guide", "g", summary + "\nmore")
         )
+
+
+class ImportScreenTests(FileMixin, TestCase):
+    """The admin's "Import a guide" screen: Publishers only, preview first, then confirm."""
+
+    url = "/admin/faq/guide/import/"
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+        cls.publisher = make_staff("pat", "Publishers")
+        cls.editor = make_staff("eddie", "Editors")
+
+    def changed_upload(self):
+        text = seed_text().replace("1. Currently, in Illinois,", "1. Today, in Illinois,", 1)
+        return SimpleUploadedFile("changed.txt", text.encode())
+
+    def test_editors_cannot_import(self):
+        self.client.force_login(self.editor)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        response = self.client.post(self.url, {"file": self.changed_upload()})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(Answer.objects.with_draft().exists())
+
+    def test_publishers_find_it_on_the_guides_list(self):
+        self.client.force_login(self.publisher)
+        self.assertContains(self.client.get("/admin/faq/guide/"), f'href="{self.url}"')
+        self.client.force_login(self.editor)
+        self.assertNotContains(self.client.get("/admin/faq/guide/"), f'href="{self.url}"')
+
+    def test_upload_previews_without_changing_anything_then_confirm_imports(self):
+        self.client.force_login(self.publisher)
+        before = database_rows()
+        response = self.client.post(self.url, {"file": self.changed_upload()})
+        self.assertEqual(changed_tables(before, database_rows()), [])
+        self.assertContains(response, "Changed: the file&#x27;s text becomes a draft")
+        self.assertContains(response, "Today,")
+        self.assertContains(response, "<ins>", html=False)
+        confirm = {
+            "confirm": "Import",
+            "file_name": response.context["confirm"]["file_name"].value(),
+            "content": response.context["confirm"]["content"].value(),
+        }
+        response = self.client.post(self.url, confirm)
+        self.assertRedirects(response, "/admin/faq/guide/")
+        draft = Answer.objects.with_draft().get()
+        self.assertEqual(draft.draft_change_note, "Imported from changed.txt")
+        self.assertEqual(draft.draft_saved_by, self.publisher)
+        self.assertTrue(draft.body.startswith("1. Currently"))
+
+    def test_a_malformed_upload_is_refused_with_its_line(self):
+        self.client.force_login(self.publisher)
+        before = database_rows()
+        bad = SimpleUploadedFile("bad.txt", b"Categories X\n\nA guide\n\n1. Why?\n")
+        response = self.client.post(self.url, {"file": bad})
+        self.assertContains(response, "bad.txt: line 5: question 1 has no answer")
+        forged = {"confirm": "Import", "file_name": "bad.md", "content": "not a guide"}
+        response = self.client.post(self.url, forged)
+        self.assertContains(response, "bad.md: line 1: expected “---”")
+        self.assertEqual(changed_tables(before, database_rows()), [])

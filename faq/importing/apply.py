@@ -45,8 +45,10 @@ class QuestionOutcome:
     number: int
     text: str
     status: str  # "new", "unchanged", "changed", "skipped", "deleted"
-    diff: str = ""
+    diff: str = ""  # a word diff for a terminal
     note: str = ""
+    live_answer: str = ""  # for changed answers: the live text and the file's
+    file_answer: str = ""
 
 
 @dataclass
@@ -204,6 +206,7 @@ def update_question(question, entry, note, user):
     ):
         return outcome
     outcome.status, outcome.diff = "changed", text_diff(answer.body, entry.answer)
+    outcome.live_answer, outcome.file_answer = answer.body, entry.answer
     if waiting is not None:
         outcome.status = "skipped"
         outcome.note = (

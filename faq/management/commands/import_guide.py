@@ -14,27 +14,18 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from faq.importing import markdown_front_matter, plaintext
 from faq.importing.apply import import_document
-from faq.importing.document import ImportFormatError, decode
-
-PARSERS = {".txt": plaintext.parse, ".md": markdown_front_matter.parse}
+from faq.importing.document import ImportFormatError
+from faq.importing.formats import parse_file
 
 
 def read_document(path):
-    """The parsed file; raises ImportFormatError naming the file and line."""
-    parse = PARSERS.get(path.suffix.lower())
-    if parse is None:
-        raise ImportFormatError(
-            None,
-            f"unknown format “{path.suffix}”; import_guide reads .txt (plain text like the "
-            "seed article) and .md (Markdown with front matter, as export_guide writes).",
-        )
+    """The parsed file; raises ImportFormatError naming the line."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ImportFormatError(None, f"cannot read the file ({error.strerror}).") from None
-    return parse(decode(data))
+    return parse_file(path.name, data)
 
 
 class Command(BaseCommand):
