@@ -13,6 +13,7 @@ from django.test import SimpleTestCase, TestCase
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from hypothesis.extra import django as hypothesis_django
 
 from faq import revisions
 from faq.importing import markdown_front_matter, plaintext
@@ -531,3 +532,36 @@ class ImportScreenTests(FileMixin, TestCase):
         response = self.client.post(self.url, forged)
         self.assertContains(response, "bad.md: line 1: expected “---”")
         self.assertEqual(changed_tables(before, database_rows()), [])
+
+
+class ExportImportPropertyTests(hypothesis_django.TestCase):
+    """Generated guides (numbered lists and headings inside answers, topics, sources)
+    imported from Markdown, then exported, come back as they went in."""
+
+    @hypothesis_settings(max_examples=15, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                question_text,
+                md_answer,
+                st.lists(names, max_size=3, unique_by=str.casefold),
+                st.lists(source, max_size=2),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    def test_import_then_export_round_trips(self, entries):
+        questions = []
+        for number, (text, body, topics, sources) in enumerate(entries, start=1):
+            entry = QuestionEntry(number, text, body, 0, slug=f"q-{number}")
+            entry.topics = sorted(topics, key=str.casefold)
+            entry.sources, entry.id = sources, f"generated/q-{number}"
+            questions.append(entry)
+        document = GuideDocument("Generated", "Federal Government", questions, "generated", "A.")
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        (folder / "in.md").write_text(markdown_front_matter.write(document), encoding="utf-8")
+        run_import(str(folder / "in.md"))
+        call_command("export_guide", "generated", "--output-dir", str(folder), stdout=StringIO())
+        exported = markdown_front_matter.parse((folder / "generated.md").read_text("utf-8"))
+        self.assertEqual(entry_fields(exported), entry_fields(document))
