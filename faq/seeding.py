@@ -81,15 +81,16 @@ class SeedRun:
 
     def load_seeded_rows(self):
         """The rows of every recorded record in these files, a query per model."""
-        wanted = {}
+        wanted = {}  # model -> object id -> keys (an import may record a row twice)
         for record in self.records:
             if row := self.seeded.get(record.key):
-                wanted.setdefault(record.model, {})[row.object_id] = record.key
+                wanted.setdefault(record.model, {}).setdefault(row.object_id, []).append(record.key)
         found = {}
         for model, keys in wanted.items():
             pk = model._meta.pk
             rows = model._default_manager.in_bulk([pk.to_python(i) for i in keys])
-            found.update({keys[str(pk_value)]: row for pk_value, row in rows.items()})
+            for pk_value, row in rows.items():
+                found.update(dict.fromkeys(keys[str(pk_value)], row))
         return found
 
     def apply_record(self, record, history):
@@ -225,7 +226,12 @@ class SeedRun:
         if created is not None:
             raise FixtureError(f"{record.where}: has the same {fields} as {created}.")
         seeded_key = self.seeded_as.get((other._meta.label_lower, str(other.pk)))
-        origin = f", seeded as {seeded_key}" if seeded_key else ", made by an editor"
+        if seeded_key:
+            origin = f", seeded as {seeded_key}"
+        elif self.recognise_by_natural_key:
+            origin = ", seeded before seed_content kept records, or made by an editor"
+        else:
+            origin = ", made by an editor"
         self.missing[record.key] = f"was skipped (its {fields} is taken)"
         self.report.clashes.append(
             f"Skipped {record.where}: the database's {other._meta.verbose_name} “{other}” "
