@@ -39,7 +39,7 @@ class GuideDocument:
     language: str = ""
 
 
-def check_limits(document, line_of_end):
+def check_limits(document):
     """The limits that do not depend on the format."""
     if len(document.questions) > MAX_QUESTIONS:
         raise ImportFormatError(

@@ -70,7 +70,7 @@ def parse(text):
         summary=meta.get("summary", ""),
         language=meta.get("language", ""),
     )
-    check_limits(document, len(lines))
+    check_limits(document)
     return document
 
 

@@ -64,7 +64,7 @@ def parse(text):
         raise ImportFormatError(len(lines), "expected question 1, a line such as “1. What …?”.")
     finish(questions, answer_lines)
     document = GuideDocument(title=lines[title_at].strip(), category=category, questions=questions)
-    check_limits(document, len(lines))
+    check_limits(document)
     return document
 
 
