@@ -19,6 +19,7 @@ from taggit.utils import parse_tags
 
 from .admin_labels import LabelledListEditableMixin
 from .diff import word_diff
+from .import_admin import import_guide_view
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
     MARKED_REVIEWED,
@@ -70,6 +71,11 @@ class GuideAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInGuideInline]
+    change_list_template = "admin/faq/guide/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: import_guide_view(self, request))
+        return [path("import/", view, name="faq_guide_import"), *super().get_urls()]
 
     def get_queryset(self, request):
         return (

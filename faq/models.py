@@ -605,3 +605,26 @@ class SiteNotice(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class SeedRecord(models.Model):
+    """A fixture record `seed_content` has applied, so that no later run applies it
+    again: editors' changes and deletions survive every restart (faq/seeding.py)."""
+
+    key = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text="The record's model and natural key as written in its fixture file.",
+    )
+    model = models.CharField(max_length=100, help_text="The model the record was loaded into.")
+    object_id = models.CharField(
+        max_length=64, help_text="The row it became; the row may since have been deleted."
+    )
+    fixture = models.CharField(max_length=255, help_text="The file it was loaded from.")
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "applied seed record"
+
+    def __str__(self):
+        return self.key

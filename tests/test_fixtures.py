@@ -1,6 +1,7 @@
 """The seed fixture carries the seed guide verbatim, and loading is safe."""
 
 import json
+import os
 import re
 import tempfile
 from io import StringIO
@@ -13,7 +14,14 @@ from django.test import TestCase
 
 from faq.models import Answer, Category, Guide, Question, TaggedQuestion, Topic
 
-SEED_FILE = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_307d2ada83049313.txt"
+from .snapshots import changed_tables, database_rows
+
+# The seed article sits beside the project; SEED_TEXT_FILE points elsewhere
+# (a git worktree one level deeper, for instance).
+SEED_FILE = Path(
+    os.environ.get("SEED_TEXT_FILE")
+    or Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_307d2ada83049313.txt"
+)
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "dmv_ice_illinois.json"
 
 
@@ -84,7 +92,7 @@ class SeedFixtureTests(TestCase):
         self.assertEqual(answer.body, "An editor rewrote this answer.")
         self.assertEqual(Answer.history.count(), history_rows)
         self.assertEqual(Question.objects.count(), 20)
-        self.assertIn("Created 0 record(s)", output.getvalue())
+        self.assertIn("Created 0 records", output.getvalue())
         self.assertIn("Kept the database's version", output.getvalue())
         self.assertIn("differs from dmv_ice_illinois.json in body", output.getvalue())
 
@@ -166,3 +174,192 @@ class MalformedFixtureTests(TestCase):
 
     def test_a_record_without_a_model(self):
         self.assert_refused(self.write_fixture([{"fields": {}}]), "record 1", "needs “model”")
+
+
+def record(model, **fields):
+    return {"model": model, "fields": fields}
+
+
+def question(slug="new", guide="dmv-data-sharing-with-ice-illinois", position=99, **fields):
+    values = {"guide": [guide], "position": position, "text": "New?", "slug": slug}
+    return record("faq.question", **{**values, **fields})
+
+
+GUIDE = "dmv-data-sharing-with-ice-illinois"
+Q1 = f"{GUIDE}/what-is-the-current-policy-in-illinois-regarding-the-sharing"
+ANSWER = record("faq.answer", question=[GUIDE, "new"], body="An answer.")
+SOURCE = {"pk": 900, "model": "faq.source", "fields": {"answer": [GUIDE, "new"], "title": "A law"}}
+
+# (name, the file's content as JSON records or raw bytes, what the message must say)
+MALFORMED_FIXTURES = [
+    ("broken JSON", b'[{"model": "faq.category",', ["line 1, column 27", "not valid JSON"]),
+    ("empty file", b"", ["the file is empty"]),
+    ("only white space", b"\n  \n", ["the file is empty"]),
+    (
+        "not UTF-8",
+        b'[\n{"model": "faq.topic", "fields": {"name": "Caf\xe9", "slug": "cafe"}}]',
+        ["line 2", "not UTF-8 text"],
+    ),
+    ("not a list", b'{"model": "faq.topic", "fields": {}}', ["must be a JSON list"]),
+    ("a record that is not an object", [1], ["record 1", "a JSON object"]),
+    ("a record without a model", [{"fields": {}}], ["record 1", "needs “model” and “fields”"]),
+    ("fields not an object", [{"model": "faq.topic", "fields": []}], ["record 1", "needs “model”"]),
+    ("an unknown record key", [{**record("faq.topic", name="A"), "pkk": 1}], ["unknown key “pkk”"]),
+    (
+        "unknown model",
+        [record("faq.nothing", name="x")],
+        ["record 1", "unknown model “faq.nothing”"],
+    ),
+    (
+        "unknown field",
+        [record("faq.topic", name="Courts", slug="courts", colour="red")],
+        ["record 1 (faq.topic “Courts”)", "unknown field “colour”", "has name, slug, description"],
+    ),
+    (
+        "a many-to-many field",
+        [question(tags=["Privacy"])],
+        [f"record 1 (faq.question “{GUIDE}/new”)", "field “tags” cannot be loaded here"],
+    ),
+    (
+        "missing field",
+        [{**question(), "fields": {k: v for k, v in question()["fields"].items() if k != "text"}}],
+        [f"record 1 (faq.question “{GUIDE}/new”)", "missing field “text”", "cannot be blank"],
+    ),
+    (
+        "missing identity field",
+        [record("faq.topic", slug="courts")],
+        ["record 1 (faq.topic “?”)", "missing field “name”, which names the record"],
+    ),
+    (
+        "missing reference",
+        [record("faq.question", position=1, text="New?", slug="new")],
+        ["record 1 (faq.question “?/new”)", "missing field “guide”"],
+    ),
+    (
+        "wrong type: number",
+        [question(position="three")],
+        ["field “position”", "must be an integer"],
+    ),
+    ("wrong type: text", [question(text=["New?"])], ["field “text” must be text, not a list"]),
+    ("wrong type: null text", [question(status=None)], ["field “status” must be text, not null"]),
+    (
+        "wrong type: flag",
+        [
+            record(
+                "faq.guide",
+                title="A",
+                slug="a",
+                category=["federal-government"],
+                is_published="maybe",
+            )
+        ],
+        ["record 1 (faq.guide “a”)", "field “is_published”", "must be either True or False"],
+    ),
+    ("null for a number", [question(position=None)], ["field “position”", "cannot be null"]),
+    (
+        "negative number",
+        [question(position=-1)],
+        ["field “position”", "greater than or equal to 0"],
+    ),
+    ("unknown status", [question(status="archived")], ["field “status”", "not a valid choice"]),
+    ("not a slug", [question(slug="not a slug")], ["field “slug”", "valid “slug”"]),
+    (
+        "reserved guide address",
+        [record("faq.guide", title="A", slug="admin", category=["federal-government"])],
+        ["record 1 (faq.guide “admin”)", "field “slug”", "used by another part of the site"],
+    ),
+    ("question too long", [question(text="Why" * 101 + "?")], ["at most 300 characters"]),
+    (
+        "bad date",
+        [question(), {**ANSWER, "fields": {**ANSWER["fields"], "last_reviewed": "2026-13-45"}}],
+        [f"record 2 (faq.answer “{GUIDE}/new”)", "field “last_reviewed”"],
+    ),
+    (
+        "duplicate record",
+        [
+            record("faq.topic", name="Courts", slug="c"),
+            record("faq.topic", name="Courts", slug="d"),
+        ],
+        ["record 2 (faq.topic “Courts”)", "a duplicate of record 1"],
+    ),
+    (
+        "duplicate of a seeded record",
+        [question(slug="what-is-the-current-policy-in-illinois-regarding-the-sharing")] * 2,
+        [f"record 2 (faq.question “{Q1}”)", "a duplicate of record 1"],
+    ),
+    (
+        "answer over the limit",
+        [question(), {**ANSWER, "fields": {**ANSWER["fields"], "body": "x" * 20_001}}],
+        [f"record 2 (faq.answer “{GUIDE}/new”)", "at most 20000 characters"],
+    ),
+    (
+        "javascript: source URL",
+        [
+            question(),
+            ANSWER,
+            {**SOURCE, "fields": {**SOURCE["fields"], "url": "javascript:alert(1)"}},
+        ],
+        ["record 3 (faq.source “900”)", "field “url”: Enter a valid URL.\nNothing"],
+    ),
+    (
+        "source without pk",
+        [question(), ANSWER, {"model": "faq.source", "fields": SOURCE["fields"]}],
+        ["record 3 (faq.source “?”)", "needs “pk”"],
+    ),
+    (
+        "pk on a record with a natural key",
+        [{**record("faq.topic", name="Courts", slug="courts"), "pk": 5}],
+        ["record 1 (faq.topic “Courts”)", "“pk” is not used", "recognised by name"],
+    ),
+    (
+        "unknown guide reference",
+        [question(guide="no-such-guide")],
+        ["record 1 (faq.question “no-such-guide/new”)", "refers to faq.guide “no-such-guide”"],
+    ),
+    (
+        "reference of the wrong shape",
+        [{**question(), "fields": {**question()["fields"], "guide": GUIDE}}],
+        ["record 1 (faq.question", "must name a faq.guide record by its natural key", '["…"]'],
+    ),
+    (
+        "reference before its record",
+        [ANSWER, question()],
+        [f"record 1 (faq.answer “{GUIDE}/new”)", "must come before the records that refer to it"],
+    ),
+    (
+        "two new records that contradict each other",
+        [question(slug="a", position=50), question(slug="b", position=50)],
+        [f"record 2 (faq.question “{GUIDE}/b”)", "the same guide and position as record 1"],
+    ),
+]
+
+
+class MalformedFixtureCorpusTests(TestCase):
+    """Issue 12, item 4: every malformed fixture is refused with the file, the record and the
+    problem named (exit status 1), and changes no row, on an empty or a seeded database."""
+
+    def run_corpus(self, *fixtures_before):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        for name, content, fragments in MALFORMED_FIXTURES:
+            path = folder / f"{name.replace(' ', '-').replace(':', '')}.json"
+            path.write_bytes(
+                content if isinstance(content, bytes) else json.dumps(content).encode()
+            )
+            with self.subTest(name):
+                before = database_rows()
+                with self.assertRaises(CommandError) as caught:
+                    call_command("seed_content", *fixtures_before, str(path), stdout=StringIO())
+                self.assertEqual(caught.exception.returncode, 1)
+                message = str(caught.exception)
+                for fragment in (f"{path}: ", *fragments, "Nothing was changed."):
+                    self.assertIn(fragment, message)
+                self.assertNotIn("Traceback", message)
+                self.assertEqual(changed_tables(before, database_rows()), [])
+
+    def test_each_is_refused_whole_on_an_empty_database(self):
+        self.run_corpus(str(FIXTURE))
+        self.assertEqual(Question.objects.count(), 0)
+
+    def test_each_is_refused_on_a_seeded_database(self):
+        call_command("seed_content", verbosity=0)
+        self.run_corpus()

@@ -1,0 +1,389 @@
+"""seed_content never fights the editors (issue 16): `make run` seeds on every
+start, so a restart must never undo an editor's decision or stop the site."""
+
+import json
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.extra import django as hypothesis_django
+
+from faq import revisions
+from faq.models import Answer, Category, Guide, Question, SeedRecord, Source, TaggedQuestion, Topic
+
+from .factories import make_guide, make_question
+from .snapshots import changed_tables, database_rows
+
+FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "dmv_ice_illinois.json"
+GUIDE = "dmv-data-sharing-with-ice-illinois"
+QUESTION_7 = "what-are-the-potential-consequences-for-individuals-whose"
+
+
+def seed(*args):
+    """Run seed_content; (stdout, stderr). A CommandError (exit status 1) propagates."""
+    out, err = StringIO(), StringIO()
+    call_command("seed_content", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+class ExtraFixtureMixin:
+    def write_fixture(self, records, name="more.json"):
+        path = Path(self.enterContext(tempfile.TemporaryDirectory())) / name
+        path.write_text(json.dumps(records), encoding="utf-8")
+        return path
+
+
+def new_question_records(guide=GUIDE, position=21, slug="a-new-question", topic="Data security"):
+    """A question, its answer and a topic link, as a later version of a fixture adds them."""
+    return [
+        {
+            "model": "faq.question",
+            "fields": {
+                "guide": [guide],
+                "position": position,
+                "text": "Is this a new question?",
+                "slug": slug,
+                "status": "published",
+            },
+        },
+        {"model": "faq.answer", "fields": {"question": [guide, slug], "body": "Yes, it is."}},
+        {
+            "model": "faq.taggedquestion",
+            "fields": {"content_object": [guide, slug], "tag": [topic]},
+        },
+    ]
+
+
+class RestartAfterEditsTests(ExtraFixtureMixin, TestCase):
+    """The four ways a restart broke on a database seeded once (issue 16), and the rules
+    that replace them. Each test fails on the seed_content before SeedRecord."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+
+    def assert_restart_changes_nothing(self):
+        before = database_rows()
+        out, err = seed()
+        self.assertEqual(changed_tables(before, database_rows()), [])
+        self.assertEqual(err, "")
+        return out
+
+    def test_an_editor_renaming_a_topic_does_not_stop_the_site(self):
+        Topic.objects.filter(slug="data-security").update(name="Data security and privacy")
+        self.assert_restart_changes_nothing()
+        self.assertEqual(Topic.objects.get(slug="data-security").name, "Data security and privacy")
+        self.assertEqual(Topic.objects.count(), 12)
+
+    def test_a_shorter_question_address_does_not_stop_the_site(self):
+        question = Question.objects.get(position=1)
+        question.slug = "current-policy"
+        question.save()
+        out = self.assert_restart_changes_nothing()
+        self.assertEqual(Question.objects.count(), 20)
+        self.assertEqual(Question.objects.get(position=1).slug, "current-policy")
+        self.assertIn("differs from dmv_ice_illinois.json in slug", out)
+
+    def test_a_new_guide_address_does_not_duplicate_the_guide(self):
+        Guide.objects.filter(slug=GUIDE).update(slug="dmv-ice-illinois")
+        self.assert_restart_changes_nothing()
+        self.assertEqual(Guide.objects.count(), 1)
+        self.assertEqual(Question.objects.published().count(), 20)
+
+    def test_a_deleted_question_stays_deleted_and_a_draft_stays_a_draft(self):
+        deleted = Question.objects.get(position=7)
+        links = TaggedQuestion.objects.filter(content_object=deleted).count()
+        deleted.delete()
+        revisions.unpublish(Answer.objects.get(question__position=8), user=None)
+        out = self.assert_restart_changes_nothing()
+        self.assertFalse(Question.objects.filter(position=7).exists())
+        self.assertEqual(Question.objects.get(position=8).status, Question.Status.DRAFT)
+        self.assertIn(
+            f"Left out {2 + links} records deleted since they were seeded "
+            f"(1 answer, 1 question, {links} tagged questions)",
+            out,
+        )
+
+    def test_deleting_a_topic_or_a_topic_link_is_kept(self):
+        Topic.objects.get(name="Public opinion").delete()
+        TaggedQuestion.objects.filter(content_object__position=1).first().delete()
+        self.assert_restart_changes_nothing()
+        self.assertFalse(Topic.objects.filter(name="Public opinion").exists())
+
+    def test_a_new_fixture_record_attaches_to_a_guide_and_topic_editors_renamed(self):
+        """References resolve through what was seeded, not through today's slugs and names."""
+        Guide.objects.filter(slug=GUIDE).update(slug="dmv-ice-illinois")
+        Topic.objects.filter(name="Data security").update(name="Keeping data safe", slug="safe")
+        out, err = seed(str(FIXTURE), str(self.write_fixture(new_question_records())))
+        self.assertEqual(err, "")
+        self.assertIn("Created 3 records; left 94 records", out)
+        question = Question.objects.get(slug="a-new-question")
+        self.assertEqual(question.guide.slug, "dmv-ice-illinois")
+        self.assertEqual([t.name for t in question.tags.all()], ["Keeping data safe"])
+        self.assertEqual(Guide.objects.count(), 1)
+        row = question.answer.history.get()
+        self.assertEqual(
+            (row.history_change_reason, row.topics),
+            ("Loaded from more.json", ["Keeping data safe"]),
+        )
+        self.assertEqual(question.history.count(), 1)
+
+    def test_a_new_topic_link_on_a_seeded_answer_writes_one_revision(self):
+        answer = Answer.objects.get(question__position=1)
+        link = {
+            "model": "faq.taggedquestion",
+            "fields": {"content_object": [GUIDE, answer.question.slug], "tag": ["Public opinion"]},
+        }
+        seed(str(FIXTURE), str(self.write_fixture([link])))
+        self.assertEqual(answer.history.count(), 2)
+        self.assertIn("Public opinion", answer.history.latest().topics)
+
+    def test_a_new_record_for_a_deleted_question_is_left_out(self):
+        Question.objects.get(position=7).delete()
+        link = {
+            "model": "faq.taggedquestion",
+            "fields": {"content_object": [GUIDE, QUESTION_7], "tag": ["Public opinion"]},
+        }
+        before = database_rows()
+        out, _ = seed(str(FIXTURE), str(self.write_fixture([link])))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+        self.assertIn(f"its question “{GUIDE}/{QUESTION_7}” was deleted since it was seeded", out)
+
+    def test_a_clash_is_skipped_with_both_named_and_the_site_still_starts(self):
+        editors = make_question(Guide.objects.get(), 21, text="An editor's question 21?")
+        path = self.write_fixture(new_question_records(position=21))
+        before = database_rows()
+        out, err = seed(str(FIXTURE), str(path))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+        self.assertIn(f"Skipped {path}: record 1 (faq.question “{GUIDE}/a-new-question”)", err)
+        self.assertIn(
+            f"“{editors}” (id {editors.pk}, made by an editor) already has that guide and position",
+            err,
+        )
+        self.assertIn("Skipped 1 new record that clash", out)
+        self.assertIn("Left out 2 new records", out)
+
+    def test_strict_turns_a_clash_into_a_failure_that_changes_nothing(self):
+        make_question(Guide.objects.get(), 21, text="An editor's question 21?")
+        path = self.write_fixture(
+            [*new_question_records(slug="other", position=22), *new_question_records(position=21)]
+        )
+        before = database_rows()
+        with self.assertRaises(CommandError) as caught:
+            seed("--strict", str(FIXTURE), str(path))
+        self.assertEqual(caught.exception.returncode, 1)
+        self.assertIn("record 4 (faq.question", str(caught.exception))
+        self.assertIn("Nothing was changed", str(caught.exception))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+
+    def test_a_topic_taking_a_seeded_topics_new_name_clashes(self):
+        Topic.objects.filter(name="Data security").update(name="Privacy")
+        topic = {"model": "faq.topic", "fields": {"name": "Privacy", "slug": "privacy"}}
+        _, err = seed(str(FIXTURE), str(self.write_fixture([topic])))
+        self.assertIn('seeded as faq.topic ["Data security"]) already has that name', err)
+
+    def test_dry_run_lists_what_would_be_created_first_and_changes_nothing(self):
+        path = self.write_fixture(new_question_records())
+        before = database_rows()
+        out, _ = seed("--dry-run", str(FIXTURE), str(path))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "Would create 3 record(s):")
+        self.assertEqual(lines[1], f"  {path}: record 1 (faq.question “{GUIDE}/a-new-question”)")
+        self.assertIn("Dry run: nothing was changed.", out)
+
+    def test_a_second_fixture_may_repeat_a_shared_record(self):
+        """Another guide's fixture (the Spanish one) can carry the same category record."""
+        category = json.loads(FIXTURE.read_text(encoding="utf-8"))[0]
+        guide = {
+            "model": "faq.guide",
+            "fields": {
+                "title": "Otra guía",
+                "slug": "otra-guia",
+                "category": ["federal-government"],
+            },
+        }
+        path = self.write_fixture(
+            [category, guide, *new_question_records(guide="otra-guia", position=1)], "es.json"
+        )
+        out, err = seed(str(FIXTURE), str(path))
+        self.assertEqual(err, "")
+        self.assertIn("Created 4 records", out)
+        self.assertEqual(Guide.objects.get(slug="otra-guia").category.slug, "federal-government")
+        self.assert_restart_changes_nothing()
+
+    def test_every_key_is_the_natural_key_the_fixture_uses(self):
+        """The identity rule (faq/fixture_records.py IDENTITY) must agree with each
+        model's natural_key(), which is how fixtures refer to records."""
+        for row in SeedRecord.objects.all():
+            label, identity = row.key.split(" ", 1)
+            model = apps.get_model(label)
+            with self.subTest(key=row.key):
+                self.assertEqual(
+                    list(model.objects.get(pk=row.object_id).natural_key()), json.loads(identity)
+                )
+        self.assertEqual(SeedRecord.objects.count(), 94)
+
+
+class DatabasesSeededBeforeTests(ExtraFixtureMixin, TestCase):
+    """A database seeded by the old seed_content has no SeedRecord rows."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+        SeedRecord.objects.all().delete()
+
+    def test_its_seed_records_are_recognised_once_without_duplicating_anything(self):
+        before = database_rows()
+        out, err = seed()
+        self.assertEqual(changed_tables(before, database_rows()), ["faq_seedrecord"])
+        self.assertEqual(SeedRecord.objects.count(), 94)
+        self.assertIn("Recognised 94 records", out)
+        self.assertEqual(err, "")
+        # From now on, editors' changes are safe.
+        Guide.objects.update(slug="dmv-ice-illinois")
+        Question.objects.filter(position=3).delete()
+        seed()
+        self.assertEqual((Guide.objects.count(), Question.objects.count()), (1, 19))
+
+    def test_a_topic_renamed_before_the_upgrade_is_a_clash_not_a_failure(self):
+        Topic.objects.filter(name="Data security").update(name="Data security and privacy")
+        out, err = seed()
+        self.assertIn("faq.topic “Data security”", err)
+        self.assertEqual(Topic.objects.count(), 12)
+        self.assertEqual(Question.objects.count(), 20)
+        self.assertIn("Left out", out)
+
+
+# Editor operations: each takes the test case and a number that picks its target.
+def rename_topic(case, n):
+    topic = case.pick(Topic.objects.all(), n)
+    if topic:
+        Topic.objects.filter(pk=topic.pk).update(name=f"{topic.name} edited {n}")
+
+
+def re_slug_topic(case, n):
+    if topic := case.pick(Topic.objects.all(), n):
+        Topic.objects.filter(pk=topic.pk).update(slug=f"topic-{n}-{topic.pk}")
+
+
+def re_word_question(case, n):
+    if answer := case.pick(Answer.objects.select_related("question"), n):
+        names = [t.name for t in answer.question.tags.all()]
+        revisions.set_question_wording(answer.question, f"Reworded question {n}?", names)
+        revisions.save_revision(answer, None)
+
+
+def re_slug_question(case, n):
+    if question := case.pick(Question.objects.all(), n):
+        question.slug = f"question-{n}-{question.pk}"
+        question.save()
+
+
+def re_slug_guide(case, n):
+    guide = Guide.objects.get(pk=case.seed_guide_pk)
+    guide.slug, guide.title = f"guide-{n}", f"Guide {n}"
+    guide.save()
+
+
+def move_question_to_another_number(case, n):
+    if question := case.pick(Question.objects.all(), n):
+        question.position = 100 + n + question.pk * 1000
+        question.save()
+
+
+def move_question_to_another_guide(case, n):
+    if question := case.pick(Question.objects.filter(guide_id=case.seed_guide_pk), n):
+        question.guide_id, question.position = case.other_guide_pk, 5000 + question.pk
+        question.save()
+
+
+def edit_answer(case, n):
+    if answer := case.pick(Answer.objects.all(), n):
+        answer.body = f"An editor's answer {n}."
+        answer.change_note = "Rewritten."
+        revisions.save_revision(answer, None)
+
+
+def unpublish(case, n):
+    if answer := case.pick(Answer.objects.filter(question__status="published"), n):
+        revisions.unpublish(answer, None)
+
+
+def delete_question(case, n):
+    if question := case.pick(Question.objects.all(), n):
+        question.delete()
+
+
+def delete_topic(case, n):
+    if topic := case.pick(Topic.objects.all(), n):
+        topic.delete()
+
+
+def add_source(case, n):
+    if answer := case.pick(Answer.objects.all(), n):
+        Source.objects.create(answer=answer, title=f"Source {n}", url="https://example.org/")
+
+
+def delete_source(case, n):
+    if source := case.pick(Source.objects.all(), n):
+        source.delete()
+
+
+EDITOR_OPERATIONS = [
+    rename_topic,
+    re_slug_topic,
+    re_word_question,
+    re_slug_question,
+    re_slug_guide,
+    move_question_to_another_number,
+    move_question_to_another_guide,
+    edit_answer,
+    unpublish,
+    delete_question,
+    delete_topic,
+    add_source,
+    delete_source,
+]
+
+
+class EditorOperationsPropertyTests(hypothesis_django.TestCase):
+    """Whatever editors did, two restarts exit 0 and change no row, history included."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+        cls.seed_guide_pk = Guide.objects.get().pk
+        cls.other_guide_pk = make_guide("editors-guide", category=Category.objects.get()).pk
+
+    def pick(self, queryset, n):
+        rows = list(queryset.order_by("pk"))
+        return rows[n % len(rows)] if rows else None
+
+    @hypothesis_settings(
+        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(EDITOR_OPERATIONS), st.integers(min_value=0, max_value=10_000)
+            ),
+            max_size=8,
+        )
+    )
+    def test_restarts_after_any_editing_change_nothing(self, operations):
+        for operation, n in operations:
+            operation(self, n)
+        before = database_rows()
+        for _ in range(2):
+            _, err = seed()
+            self.assertEqual(err, "")
+            self.assertEqual(changed_tables(before, database_rows()), [])
