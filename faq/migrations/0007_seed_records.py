@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('faq', '0005_answer_summary'),
+        ('faq', '0006_i18n_labels'),
     ]
 
     operations = [
