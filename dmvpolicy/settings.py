@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the logged-in editor on every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A database fault becomes a 503 that keeps an editor's posted text (faq/faults.py).
+    "faq.faults.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "dmvpolicy.urls"
@@ -159,15 +161,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE + WAL: concurrent admin saves wait for the lock instead of
-    # failing with "database is locked" (Django docs, SQLite notes).
+    # IMMEDIATE transactions: concurrent admin saves wait for the lock instead
+    # of failing with "database is locked" (Django docs, SQLite notes). A
+    # rollback journal, not WAL: WAL's memory-mapped -shm file kills a worker
+    # with SIGBUS when it becomes unwritable (faq/faults.py use_rollback_journal).
     # Connections persist like PostgreSQL's (DATABASE_CONN_MAX_AGE): a warm
     # SQLite page cache renders an uncached page of a 10,000-question database
     # about a third faster than a connection opened per request.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": SQLITE_BUSY_TIMEOUT,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA synchronous=FULL;",
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

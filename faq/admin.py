@@ -15,6 +15,7 @@ from taggit.forms import TagField
 from taggit.utils import parse_tags
 
 from .diff import word_diff
+from .faults import SavesSurviveFaults
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
     MARKED_REVIEWED,
@@ -136,7 +137,7 @@ class RevisionedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(RevisionedAdmin):
+class QuestionAdmin(SavesSurviveFaults, RevisionedAdmin):
     """A question's place and status. Its wording, topics, answer and sources are
     edited on the answer's edit screen, so that each change is one revision there."""
 
@@ -265,7 +266,9 @@ def locked_object(model_admin, request, object_id):
     two saves cannot both pass the stale-form check (PostgreSQL; SQLite's
     IMMEDIATE transactions already serialise writers)."""
     queryset = model_admin.get_queryset(request)
-    if request.method == "POST":
+    # A form shown again after a failed save is not saved: no lock (a read-only
+    # database refuses one).
+    if request.method == "POST" and not getattr(request, "save_fault", None):
         queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.get(pk=int(object_id))
@@ -419,7 +422,7 @@ class DraftFilter(admin.SimpleListFilter):
 
 
 @admin.register(Answer)
-class AnswerAdmin(RevisionedAdmin):
+class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
     """The one edit screen for a question's wording, topics, answer and sources."""
 
     form = AnswerForm
