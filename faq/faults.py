@@ -64,14 +64,20 @@ class SavesSurviveFaults:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
+        reason = None
+        for attempt in ("first", "again"):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except SAVE_FAULTS as error:
+                # The failed attempt was rolled back whole. Tried once more on a
+                # fresh connection: one opened during a fault that has since
+                # ended would otherwise refuse this first save after it.
+                logger.error("Admin save failed (%s try): %r", attempt, error)
+                close_connections()
+                reason = describe(error)
+        request.save_fault = reason
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except SAVE_FAULTS as error:
-            logger.error("Admin save failed, form shown again: %r", error)
-            close_connections()
-            request.save_fault = describe(error)
-        try:
-            # The same view again, with a form that refuses to save: the admin
+            # The same view once more, with a form that refuses to save: the admin
             # renders it bound to the POST, with every inline and the error.
             response = self._changeform_view(request, object_id, form_url, extra_context)
         except SAVE_FAULTS:

@@ -107,6 +107,17 @@ class SaveFaultTests(TransactionTestCase):
         self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Hours of careful work.")
         self.assertEqual(Answer.history.count(), history + 1)
 
+    def test_the_first_save_after_a_fault_saves(self):
+        """A connection opened during a read-only spell stays read-only after it;
+        the save is retried once on a fresh connection instead of refused."""
+        if connection.vendor != "postgresql":
+            self.skipTest("SQLite's in-memory test database keeps its one connection")
+        make_read_only(connection=connection)  # the fault is over; this session lags
+        url = reverse("admin:faq_answer_change", args=[self.answer.pk])
+        data = answer_form_data(self.answer, body="Saved at once.", _continue="1")
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Saved at once.")
+
     def test_question_screen_keeps_the_entries(self):
         url = reverse("admin:faq_question_change", args=[self.question.pk])
         data = question_form_data(self.question, slug="a-new-address")
