@@ -84,9 +84,8 @@ class RawSQLTests(TestCase):
         cls.answer = make_question(make_guide(), 1).answer
 
     def execute(self, sql, params):
-        with self.assertRaises(IntegrityError), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
+        with self.assertRaises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
     def test_raw_sql_cannot_insert_a_javascript_source(self):
         self.execute(
