@@ -205,6 +205,9 @@ STORAGES = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Where `manage.py backup` (make backup) writes; git ignores the default.
+BACKUP_DIR = os.environ.get("DJANGO_BACKUP_DIR") or BASE_DIR / "backups"
+
 TAGGIT_CASE_INSENSITIVE = True
 # Reverts go through the answer's own history (faq/admin.py RevisionedAdmin).
 SIMPLE_HISTORY_REVERT_DISABLED = True
