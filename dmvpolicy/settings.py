@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL in the path or query is a 400 (PostgreSQL refuses it: faq/bad_input.py).
+    "faq.bad_input.RefuseNulBytesMiddleware",
     # Answers cached pages before sessions, CSRF and auth run (faq/middleware.py).
     "faq.middleware.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -3,17 +3,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Max
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.forms import TagField
 from taggit.utils import parse_tags
 
+from .bad_input import RefusesMalformedIds, require_id
 from .diff import word_diff
 from .faults import SavesSurviveFaults
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
@@ -124,7 +126,7 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
-class RevisionedAdmin(SimpleHistoryAdmin):
+class RevisionedAdmin(RefusesMalformedIds, SimpleHistoryAdmin):
     """simple-history's admin without its revert, which saves an old row over the
     live one with only the change permission, writes no answer revision and
     ignores drafts. Answers are reverted on their own history (faq/revisions.py);
@@ -598,6 +600,10 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
             return HttpResponseRedirect(reverse("admin:faq_answer_change", args=[pk]))
         form = self.get_form(request, answer, change=True)(request.POST, instance=answer)
         formsets, _inlines = self._create_formsets(request, answer, change=True)
+        if not all(formset.management_form.is_valid() for formset in formsets):
+            return HttpResponseBadRequest(
+                _("The preview needs the whole edit form: reload the answer and try again.")
+            )
         question = Question(
             pk=answer.question.pk,
             guide=answer.question.guide,
@@ -613,7 +619,7 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
         )
         preview.prepare_for_save()  # the HTML and summary a save would make
         question.answer = preview
-        topics = form["topics"].value()
+        topics = form["topics"].value() or ""
         names = parse_tags(topics) if isinstance(topics, str) else [t.name for t in topics]
         known = {t.name.casefold(): t for t in Topic.objects.filter(name__in=names)}
         question._prefetched_objects_cache = {
@@ -663,6 +669,7 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
         return TemplateResponse(request, "admin/faq/answer/compare.html", context)
 
     def history_view(self, request, object_id, extra_context=None):
+        require_id(object_id)
         answer = get_object_or_404(self.get_queryset(request), pk=object_id)
         extra_context = {**(extra_context or {}), "can_revert": self.may_revert(request, answer)}
         return super().history_view(request, object_id, extra_context)
