@@ -63,3 +63,11 @@ bench: install
 # A consistent, timestamped backup of the database in backups/ (see README "Backups and restore").
 backup: install
 	$(PY) manage.py backup
+
+# The production server under load while editors save, a worker killed and the
+# master reloaded; fails on any 5xx or lost update (README "Stress test").
+stress: install
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the stress test..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) tools/stress.py
