@@ -134,6 +134,8 @@ def fault_response(request, error):
     fields = []
     if request.method == "POST":
         for name, values in request.POST.lists():
+            if is_secret(name):
+                continue  # never echoed into a page
             for value in values:
                 fields.append({"name": name, "value": value, "shown": is_text(name, value)})
     html = render_to_string(
@@ -145,6 +147,10 @@ def fault_response(request, error):
     response["Retry-After"] = "5"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def is_secret(name):
+    return any(word in name.lower() for word in ("password", "otp", "secret"))
 
 
 def is_text(name, value):

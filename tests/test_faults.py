@@ -180,6 +180,15 @@ class SaveFaultTests(TransactionTestCase):
         self.assertEqual(response["Retry-After"], "5")
         self.assertEqual(self.client.post(url, {**data, "_continue": "1"}).status_code, 302)
 
+    def test_a_login_with_the_database_down_never_echoes_the_password(self):
+        with database_down():
+            response = Client().post(
+                reverse("admin:login"), {"username": "pat", "password": "hunter2-secret"}
+            )
+        self.assertEqual(response.status_code, 503)
+        self.assertContains(response, "pat", status_code=503)
+        self.assertNotContains(response, "hunter2-secret", status_code=503)
+
     def test_a_public_page_with_the_database_down_is_a_503_not_a_500(self):
         client = Client(raise_request_exception=False)
         with database_down():
