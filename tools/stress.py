@@ -60,7 +60,7 @@ PUBLIC_PATHS = [
     "/topics/illinois-law/",
     "/search/?q=license",
 ]
-PASSWORD = secrets.token_urlsafe(16)
+PASSWORD = "stress-" + secrets.token_urlsafe(16)
 # (username, publisher?, which answers it edits): several sessions per answer.
 EDITORS = [
     ("stress-pub-1", True, "published"),
@@ -190,7 +190,7 @@ def prepare_site(env):
     answers = json.loads(manage(env, "shell", "-c", SETUP_SCRIPT).strip().splitlines()[-1])
     for name, publisher, _pool in EDITORS:
         flags = ["--publisher"] if publisher else []
-        manage(env, "createeditor", name, "--password", PASSWORD, "--no-input", *flags)
+        manage(env, "createeditor", name, f"--password={PASSWORD}", "--no-input", *flags)
     names = json.dumps([name for name, *_ in EDITORS])
     keys = manage(env, "shell", "-c", TOTP_SCRIPT.replace("NAMES", names))
     return answers, json.loads(keys.strip().splitlines()[-1])
@@ -407,12 +407,15 @@ class Server:
         while time.monotonic() - started < limit:
             if len(self.workers() - replaced) >= WORKERS:
                 workers_up = workers_up or time.monotonic() - started
+                probe = time.monotonic()
                 try:
-                    if request("GET", "/healthz", timeout=2)[0] == 200:
-                        log(f"    new workers up after {workers_up:.2f} s")
-                        return time.monotonic() - started
-                except NoResponse:
-                    pass
+                    status = request("GET", "/healthz", timeout=RECOVERY_LIMIT)[0]
+                except NoResponse as error:
+                    status = f"no response ({error})"
+                if status == 200:
+                    log(f"    new workers up after {workers_up:.2f} s")
+                    return time.monotonic() - started
+                log(f"    /healthz: {status} after {time.monotonic() - probe:.2f} s")
             time.sleep(0.05)
         return None
 
