@@ -5,7 +5,7 @@ CHROMIUM := /usr/bin/chromium
 # Where `make run` serves; gunicorn reads the same variable.
 BIND := $(or $(GUNICORN_BIND),127.0.0.1:8000)
 
-.PHONY: run test install messages seed lint format browser audit bench
+.PHONY: run test install messages seed lint format browser audit bench backup stress
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -68,3 +68,15 @@ bench: install
 	  echo "Installing Debian's wrk for the benchmark..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
+
+# A consistent, timestamped backup of the database in backups/ (see README "Backups and restore").
+backup: install
+	$(PY) manage.py backup
+
+# The production server under load while editors save, a worker killed and the
+# master reloaded; fails on any 5xx or lost update (README "Stress test").
+stress: install
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the stress test..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) tools/stress.py

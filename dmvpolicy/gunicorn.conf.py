@@ -5,6 +5,7 @@ file serves development (`make run`), production and the benchmark.
 """
 
 import os
+import re
 
 
 def cpu_count():
@@ -38,3 +39,17 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The TLS proxy's address, trusted for X-Forwarded-Proto and X-Forwarded-For.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn 25+ opens a control socket (for gunicornc) at one path per user,
+# ~/.gunicorn/gunicorn.ctl, so two instances on one machine fought over it.
+# Each instance gets its own, named after its bind address;
+# GUNICORN_CONTROL_SOCKET names another path, or "off" for none.
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+if _control_socket.lower() == "off":
+    control_socket_disable = True
+else:
+    _runtime_dir = os.environ.get("XDG_RUNTIME_DIR")
+    if not (_runtime_dir and os.path.isdir(_runtime_dir)):
+        _runtime_dir = os.path.join(os.path.expanduser("~"), ".gunicorn")
+    _instance = re.sub(r"[^A-Za-z0-9.]+", "-", bind).strip("-")
+    control_socket = _control_socket or os.path.join(_runtime_dir, f"dmvpolicy-{_instance}.ctl")

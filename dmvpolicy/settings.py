@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL in the path or query is a 400 (PostgreSQL refuses it: faq/bad_input.py).
+    "faq.bad_input.RefuseNulBytesMiddleware",
     # Answers cached pages before sessions, CSRF and auth run (faq/middleware.py).
     "faq.middleware.PageCacheMiddleware",
     # The admin, and only the admin, speaks the editor's browser language.
@@ -119,6 +121,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the logged-in editor on every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A database fault becomes a 503 that keeps an editor's posted text (faq/faults.py).
+    "faq.faults.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "dmvpolicy.urls"
@@ -161,15 +165,20 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE + WAL: concurrent admin saves wait for the lock instead of
-    # failing with "database is locked" (Django docs, SQLite notes).
+    # IMMEDIATE transactions: concurrent admin saves wait for the lock instead
+    # of failing with "database is locked" (Django docs, SQLite notes). A
+    # rollback journal, not WAL: WAL's memory-mapped -shm file kills a worker
+    # with SIGBUS when it becomes unwritable (faq/faults.py use_rollback_journal).
     # Connections persist like PostgreSQL's (DATABASE_CONN_MAX_AGE): a warm
     # SQLite page cache renders an uncached page of a 10,000-question database
     # about a third faster than a connection opened per request.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": SQLITE_BUSY_TIMEOUT,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # NORMAL: FULL's extra fsync per commit blocked readers for the whole
+        # commit and cut public throughput under saves by half or more
+        # (README "Faults and recovery").
+        "init_command": "PRAGMA synchronous=NORMAL;",
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -208,6 +217,9 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Where `manage.py backup` (make backup) writes; git ignores the default.
+BACKUP_DIR = os.environ.get("DJANGO_BACKUP_DIR") or BASE_DIR / "backups"
 
 TAGGIT_CASE_INSENSITIVE = True
 # Reverts go through the answer's own history (faq/admin.py RevisionedAdmin).

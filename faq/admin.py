@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Max
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +18,9 @@ from taggit.forms import TagField
 from taggit.utils import parse_tags
 
 from .admin_labels import LabelledListEditableMixin
+from .bad_input import RefusesMalformedIds, require_id
 from .diff import word_diff
+from .faults import SavesSurviveFaults
 from .import_admin import import_guide_view
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
@@ -135,7 +137,7 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
-class RevisionedAdmin(SimpleHistoryAdmin):
+class RevisionedAdmin(RefusesMalformedIds, SimpleHistoryAdmin):
     """simple-history's admin without its revert, which saves an old row over the
     live one with only the change permission, writes no answer revision and
     ignores drafts. Answers are reverted on their own history (faq/revisions.py);
@@ -148,7 +150,7 @@ class RevisionedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(RevisionedAdmin):
+class QuestionAdmin(SavesSurviveFaults, RevisionedAdmin):
     """A question's place and status. Its wording, topics, answer and sources are
     edited on the answer's edit screen, so that each change is one revision there."""
 
@@ -285,7 +287,9 @@ def locked_object(model_admin, request, object_id):
     two saves cannot both pass the stale-form check (PostgreSQL; SQLite's
     IMMEDIATE transactions already serialise writers)."""
     queryset = model_admin.get_queryset(request)
-    if request.method == "POST":
+    # A form shown again after a failed save is not saved: no lock (a read-only
+    # database refuses one).
+    if request.method == "POST" and not getattr(request, "save_fault", None):
         queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.get(pk=int(object_id))
@@ -454,7 +458,7 @@ class DraftFilter(admin.SimpleListFilter):
 
 
 @admin.register(Answer)
-class AnswerAdmin(RevisionedAdmin):
+class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
     """The one edit screen for a question's wording, topics, answer and sources."""
 
     form = AnswerForm
@@ -632,6 +636,10 @@ class AnswerAdmin(RevisionedAdmin):
             return HttpResponseRedirect(reverse("admin:faq_answer_change", args=[pk]))
         form = self.get_form(request, answer, change=True)(request.POST, instance=answer)
         formsets, _inlines = self._create_formsets(request, answer, change=True)
+        if not all(formset.management_form.is_valid() for formset in formsets):
+            return HttpResponseBadRequest(
+                gettext("The preview needs the whole edit form: reload the answer and try again.")
+            )
         question = Question(
             pk=answer.question.pk,
             guide=answer.question.guide,
@@ -647,7 +655,7 @@ class AnswerAdmin(RevisionedAdmin):
         )
         preview.prepare_for_save()  # the HTML and summary a save would make
         question.answer = preview
-        topics = form["topics"].value()
+        topics = form["topics"].value() or ""
         names = parse_tags(topics) if isinstance(topics, str) else [t.name for t in topics]
         known = {t.name.casefold(): t for t in Topic.objects.filter(name__in=names)}
         question._prefetched_objects_cache = {
@@ -703,6 +711,7 @@ class AnswerAdmin(RevisionedAdmin):
         return TemplateResponse(request, "admin/faq/answer/compare.html", context)
 
     def history_view(self, request, object_id, extra_context=None):
+        require_id(object_id)
         answer = get_object_or_404(self.get_queryset(request), pk=object_id)
         extra_context = {**(extra_context or {}), "can_revert": self.may_revert(request, answer)}
         return super().history_view(request, object_id, extra_context)

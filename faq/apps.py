@@ -18,3 +18,9 @@ class FaqConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+
+        from django.db.backends.signals import connection_created
+
+        from .faults import use_rollback_journal
+
+        connection_created.connect(use_rollback_journal, dispatch_uid="faq-rollback-journal")

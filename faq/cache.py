@@ -124,6 +124,26 @@ def bump_stamp():
         caches["default"].set(STAMP_CACHE_KEY, value, timeout=None)
 
 
+def stamp_store_ok():
+    """Whether the stamp store can be written now: /healthz reports it, because
+    every save replaces the stamp and fails when it cannot."""
+    try:
+        if uses_stamp_file():
+            path = Path(settings.PAGE_CACHE_STAMP_FILE)
+            probe = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.probe")
+            probe.write_text("probe")
+            probe.unlink()
+            return True
+        cache = caches["default"]
+        key = f"{STAMP_CACHE_KEY}-probe-{secrets.token_hex(4)}"
+        cache.set(key, "1", timeout=5)
+        written = cache.get(key) == "1"
+        cache.delete(key)
+        return written
+    except Exception:  # noqa: BLE001 - any cache client's error means "cannot write"
+        return False
+
+
 def content_changed(sender=None, using=None, action="post_save", **kwargs):
     """Signal receiver: invalidate now and once more when the transaction commits."""
     if not action.startswith("post_"):
@@ -133,7 +153,9 @@ def content_changed(sender=None, using=None, action="post_save", **kwargs):
     pending = connection.run_on_commit
     # One commit-time bump per transaction is enough, even after 10,000 saves.
     if not pending or pending[-1][1] is not bump_stamp:
-        transaction.on_commit(bump_stamp, using=using)
+        # Robust: the rows are committed by then, so a failing stamp must not
+        # turn a save into an error (the bump before the commit already passed).
+        transaction.on_commit(bump_stamp, using=using, robust=True)
 
 
 def watch(model):

@@ -8,7 +8,7 @@ templates under templates/admin/ stay Django templates (see settings.TEMPLATES).
 """
 
 import functools
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from django.conf import settings
@@ -68,6 +68,20 @@ def _format_date(local_value, time_zone, format_string, language):
     return dateformat.format(local_value, format_string)
 
 
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def link_href(value):
+    """`value` when a page may print it as a link (http, https or mailto), else
+    None. The database refuses other sources already; this holds for whatever
+    reaches a template by another way."""
+    try:
+        scheme = urlsplit(str(value).strip()).scheme.lower()
+    except ValueError:
+        return None
+    return value if scheme in LINK_SCHEMES else None
+
+
 def canonical_url(request):
     """This page's full address for search engines and link previews: its path
     and the query it was rendered from (declare_query), less a first page."""
@@ -105,7 +119,7 @@ def environment(**options):
     env.globals.update(
         url=url, static=static_url, canonical_url=canonical_url, site_name=settings.SITE_NAME
     )
-    env.filters.update(date=date, pluralize=pluralize)
+    env.filters.update(date=date, pluralize=pluralize, link_href=link_href)
     for name, path in PARTIALS.items():
         env.globals[name] = getattr(env.get_template(path).module, name)
     return env

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -452,6 +454,17 @@ class Answer(RemembersSavedValues):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         permissions = [("publish_answer", "Can publish questions and answer changes")]
+        # Also for rows that skip the form: loaddata, raw SQL, a restore.
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), MAX_ANSWER_LENGTH),
+                name="answer_body_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("draft_body"), MAX_ANSWER_LENGTH),
+                name="answer_draft_within_limit",
+            ),
+        ]
 
     def __str__(self):
         return _("Answer to “%(question)s”") % {"question": self.question.text}
@@ -529,6 +542,15 @@ class Source(models.Model):
         ordering = ["answer", "position", "pk"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        # Pages print it as a link: no javascript: or data: address, however it
+        # arrived (loaddata, raw SQL, a restore), not only through the form.
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(url__istartswith="https://")
+                | models.Q(url__istartswith="http://"),
+                name="source_url_is_http_or_https",
+            )
+        ]
 
     def __str__(self):
         return self.title

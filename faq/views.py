@@ -25,7 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from .cache import stamp_store_ok
 from .diff import word_diff
+from .faults import close_connections
 from .middleware import declare_query
 from .models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
 from .prepared import PreparedQuery
@@ -430,12 +432,34 @@ def set_sqlite_busy_timeout(milliseconds):
 
 @never_cache
 def healthz(request):
-    """For load balancers: 200 when the database can be read and written, else 503.
+    """For load balancers: 200 when every store a save needs can be written
+    (the database, read and written, and the page-cache stamp), else 503.
 
+    The check runs on a fresh connection, so it sees the database as a new
+    request would (a connection opened before a fault may still write, one
+    opened during it stays read-only), and it is closed again after a failure.
     The write changes nothing and is rolled back. A short lock timeout makes a
     locked database fail in two seconds rather than after the 20-second busy
-    timeout editors' saves wait for.
+    timeout editors' saves wait for. The body names each store.
     """
+    if not connection.in_atomic_block:  # (a test's transaction)
+        connection.close()
+    database = database_writable()
+    stamp = stamp_store_ok()
+    healthy = database and stamp
+    lines = [
+        "ok" if healthy else "unavailable",
+        f"database: {'ok' if database else 'unavailable'}",
+        f"page-cache stamp: {'ok' if stamp else 'unavailable'}",
+    ]
+    return HttpResponse(
+        "\n".join(lines) + "\n",
+        status=200 if healthy else 503,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def database_writable():
     try:
         set_sqlite_busy_timeout(HEALTH_CHECK_TIMEOUT_MS)
         with transaction.atomic(), connection.cursor() as cursor:
@@ -450,11 +474,10 @@ def healthz(request):
             transaction.set_rollback(True)
     except DatabaseError as error:
         logger.error("Health check failed: %s", error)
-        return HttpResponse(
-            "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
-        )
+        close_connections()
+        return False
     finally:
         # The connection outlives this request: give editors' saves their full wait back.
         with contextlib.suppress(DatabaseError):
             set_sqlite_busy_timeout(settings.SQLITE_BUSY_TIMEOUT * 1000)
-    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+    return True

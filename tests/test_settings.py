@@ -70,7 +70,7 @@ class DatabaseSettingsTests(SimpleTestCase):
         result = load_settings("s.DATABASES['default']['OPTIONS']")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("'transaction_mode': 'IMMEDIATE'", result.stdout)
-        self.assertIn("journal_mode=WAL", result.stdout)
+        self.assertNotIn("journal_mode=WAL", result.stdout)  # see faq/faults.py
         self.assertIn("'timeout': 20", result.stdout)
 
     def test_database_url_selects_postgresql(self):
@@ -79,3 +79,28 @@ class DatabaseSettingsTests(SimpleTestCase):
             DATABASE_URL="postgres://faq:secret@db.internal:5432/faq",
         )
         self.assertIn("django.db.backends.postgresql faq", result.stdout)
+
+
+class GunicornSettingsTests(SimpleTestCase):
+    def load(self, **env):
+        import runpy
+        from unittest import mock
+
+        path = os.path.join(settings.BASE_DIR, "dmvpolicy", "gunicorn.conf.py")
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
+        with mock.patch.dict(os.environ, {**clean, **env}, clear=True):
+            return runpy.run_path(path)
+
+    def test_each_instance_gets_its_own_control_socket(self):
+        """gunicorn's default, one socket per user, let two instances fight over it."""
+        first = self.load(GUNICORN_BIND="127.0.0.1:8000")["control_socket"]
+        second = self.load(GUNICORN_BIND="127.0.0.1:8001")["control_socket"]
+        self.assertNotEqual(first, second)
+        self.assertFalse(first.endswith("/gunicorn.ctl"))
+
+    def test_the_control_socket_can_be_named_or_switched_off(self):
+        named = self.load(GUNICORN_CONTROL_SOCKET="/run/faq/one.ctl")
+        self.assertEqual(named["control_socket"], "/run/faq/one.ctl")
+        off = self.load(GUNICORN_CONTROL_SOCKET="off")
+        self.assertTrue(off["control_socket_disable"])
+        self.assertNotIn("control_socket", off)
