@@ -17,3 +17,8 @@ class FaqConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+
+        from .search_stats import connect
+
+        # Search counts are written after responses, and when a process stops.
+        connect()

@@ -43,6 +43,8 @@ CONTENT_MODELS = [
     "faq.Topic",
     "faq.TaggedQuestion",
     "faq.SiteNotice",
+    # Synonyms change what a search finds.
+    "faq.SynonymGroup",
 ]
 
 STAMP_CACHE_KEY = "page-stamp"

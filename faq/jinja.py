@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.utils import dateformat
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext, ngettext
 
 from .links import static_url, url
 
@@ -82,7 +83,12 @@ PARTIALS = {
 def environment(**options):
     options["loader"] = PublicTemplateLoader(options["loader"].searchpath)
     options.setdefault("keep_trailing_newline", True)  # as Django templates do
+    options.setdefault("extensions", [])
+    if "jinja2.ext.i18n" not in options["extensions"]:
+        options["extensions"] = [*options["extensions"], "jinja2.ext.i18n"]
     env = jinja2.Environment(**options)
+    # {{ _("…") }} in public templates: Django's translations, the active language.
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
     # The site's name is set once, for every page, with or without a request (500).
     env.globals.update(
         url=url, static=static_url, canonical_url=canonical_url, site_name=settings.SITE_NAME

@@ -538,3 +538,6 @@ class SiteNotice(models.Model):
 
     def __str__(self):
         return self.text
+
+
+from .search_models import SearchCount, SpellingWord, SynonymGroup  # noqa: E402, F401
