@@ -26,7 +26,8 @@ run: seed
 	@echo "  Create an editor login in another terminal with:"
 	@echo "    .venv/bin/python manage.py createeditor YOURNAME --publisher"
 	@echo ""
-	$(VENV)/bin/gunicorn -c dmvpolicy/gunicorn.conf.py dmvpolicy.wsgi
+	@echo "  Periodic jobs (faq/periodic.py) run every minute while the server runs."
+	PERIODIC_JOBS_EVERY=60 $(VENV)/bin/gunicorn -c dmvpolicy/gunicorn.conf.py dmvpolicy.wsgi
 
 # Browser tests drive Debian's Chromium; install it when missing (needs root).
 browser:

@@ -41,13 +41,12 @@ class ReaderSearch:
 
 def find(query, page_number=1, per_page=10, language=DEFAULT_LANGUAGE):
     synonym_groups = groups(language)
+    # Checked before searching, whatever the results, so the page's query count
+    # depends on the query's words, never on how much content there is.
+    correction = correct(terms(query), language, keep=known_terms(synonym_groups))
     result = search(query, page_number, per_page, synonym_groups)
     count = result.page.paginator.count
-    if result.matched_all and count >= FEW_RESULTS:
-        return ReaderSearch(result, query)
-    tokens = terms(query)
-    correction = correct(tokens, language, keep=known_terms(synonym_groups))
-    if not correction:
+    if not correction or (result.matched_all and count >= FEW_RESULTS):
         return ReaderSearch(result, query)
     corrected_query = " ".join(correction)
     if not count or not result.matched_all:

@@ -66,9 +66,11 @@ def published_words(language=DEFAULT_LANGUAGE):
     from .models import Question
 
     published = in_language(Question.objects.published(), language).order_by().values("pk")
+    documents = Counter()
+    if published.query.is_empty():
+        return documents
     sql, params = published.query.sql_with_params()
     column = "question_id" if is_postgresql() else "rowid"
-    documents = Counter()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT question, body FROM {TABLE} WHERE {column} IN ({sql})", params)
         for question, body in cursor.fetchall():

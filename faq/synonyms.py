@@ -14,7 +14,7 @@ from .search_models import DEFAULT_LANGUAGE, SynonymGroup
 
 def groups(language=DEFAULT_LANGUAGE):
     """The language's groups, each a list of terms, each term a tuple of tokens."""
-    rows = SynonymGroup.objects.filter(language=language).values_list("terms", flat=True)
+    rows = SynonymGroup.objects.filter(language=language).order_by().values_list("terms", flat=True)
     result = []
     for text in rows:
         group = [tuple(query_terms(term)) for term in text.split(",")]
