@@ -32,6 +32,9 @@ class SynonymGroupAdmin(SimpleHistoryAdmin):
     search_fields = ["terms", "note"]
     fields = ["language", "terms", "note"]
 
+    class Media:
+        css = {"all": ["faq/admin-search.css"]}
+
 
 def search_link(language, query):
     path = next((p for p, code in SEARCH_PATHS.items() if code == language), reverse("faq:search"))
