@@ -40,10 +40,11 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Readers leave no trace (issue 14): the access log keeps no client address,
-# no referrer and no user agent: time, request line, status, size and
-# duration only. (gunicorn's default format starts with %(h)s, the address.)
+# no query string (readers type names and case numbers into search), no
+# referrer and no user agent: time, method, path, status, size and duration.
+# (gunicorn's default format starts with %(h)s, the client's address.)
 access_log_format = os.environ.get(
-    "GUNICORN_ACCESS_LOG_FORMAT", '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+    "GUNICORN_ACCESS_LOG_FORMAT", '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 )
 
 
