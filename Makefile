@@ -60,3 +60,4 @@ bench: install
 	  echo "Installing Debian's wrk for the benchmark..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
+	$(PY) bench/search_suggestions.py

@@ -9,8 +9,10 @@ every edit, revert, publish and seeding keeps the index in step; what is
 public is decided at query time by `Question.objects.published()`.
 
 User text never reaches MATCH or to_tsquery as syntax: the query is rebuilt
-from its word tokens, which are quoted (FTS5) or joined with spaces
-(websearch_to_tsquery), so any input gives an ordinary result.
+from its word tokens, which are quoted as FTS5 phrases or passed as parameters
+to phraseto_tsquery() and combined with && and ||, so any input gives an
+ordinary result. Synonyms (faq/synonyms.py) widen a token to alternatives;
+spelling help (faq/reader_search.py, faq/suggest.py) sits on top of search().
 """
 
 import re
