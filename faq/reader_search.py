@@ -49,16 +49,19 @@ def find(query, page_number=1, per_page=10, language=DEFAULT_LANGUAGE):
     if not correction or (result.matched_all and count >= FEW_RESULTS):
         return ReaderSearch(result, query)
     corrected_query = " ".join(correction)
-    if not count or not result.matched_all:
-        corrected = search(corrected_query, page_number, per_page, synonym_groups)
-        corrected_count = corrected.page.paginator.count
-        if corrected_count and (corrected.matched_all or not count):
-            return ReaderSearch(corrected, corrected_query, corrected_from=query)
-        if corrected_count:
+    slots = expand(content_words(correction, language), synonym_groups)
+    if count and result.matched_all:
+        if Matches(slots, match_all=True).count() > count:
+            return ReaderSearch(result, query, suggestion=corrected_query)
+        return ReaderSearch(result, query)
+    # Counting first: ranking thousands of partial matches only to decide
+    # whether to offer a link would double the cost of this page.
+    if count and not Matches(slots, match_all=True).count():
+        if Matches(slots, match_all=False).count():
             # Only some words match either way: the reader chooses.
             return ReaderSearch(result, query, suggestion=corrected_query)
         return ReaderSearch(result, query)
-    slots = expand(content_words(correction, language), synonym_groups)
-    if Matches(slots, match_all=True).count() > count:
-        return ReaderSearch(result, query, suggestion=corrected_query)
+    corrected = search(corrected_query, page_number, per_page, synonym_groups)
+    if corrected.page.paginator.count:
+        return ReaderSearch(corrected, corrected_query, corrected_from=query)
     return ReaderSearch(result, query)

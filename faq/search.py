@@ -15,6 +15,7 @@ ordinary result. Synonyms (faq/synonyms.py) widen a token to alternatives;
 spelling help (faq/reader_search.py, faq/suggest.py) sits on top of search().
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -33,6 +34,8 @@ MAX_TERM_LENGTH = 40
 # removed from indexed text, so they can only come from the database itself.
 MARK_START, MARK_END = "\ue000", "\ue001"
 SNIPPET_WORDS = 30
+# Rows past the end of a page whose relevance may tie with the page's last.
+TIE_MARGIN = 50
 WORD = re.compile(r"\w+")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 
@@ -137,6 +140,17 @@ class SearchResult:
     matched_all: bool = True
 
 
+@functools.cache
+def published_ids_sql():
+    """The SQL of the published questions' ids, compiled once per process:
+    compiling a queryset costs more than running this search on SQLite."""
+    from .models import Question
+
+    published = Question.objects.published().order_by().values("pk")
+    sql, params = published.query.sql_with_params()
+    return sql, tuple(params)
+
+
 class Matches:
     """The published questions matching every (or any) slot of a query, ranked best first.
 
@@ -150,14 +164,12 @@ class Matches:
     """
 
     def __init__(self, slots, match_all, phrase=()):
-        from .models import Question
 
         self.slots = slots
         self.match_all = match_all
         # A phrase of one word says no more than "every slot in the question".
         self.phrase = tuple(phrase) if len(phrase) > 1 else ()
-        published = Question.objects.published().order_by().values("pk")
-        self.published_sql, self.published_params = published.query.sql_with_params()
+        self.published_sql, self.published_params = published_ids_sql()
 
     # SQLite: an FTS5 MATCH expression of quoted phrases.
     def fts5_expression(self, match_all=None):
@@ -213,6 +225,8 @@ class Matches:
 
     def _tiers_postgresql(self):
         """CASE … END ranking the tiers, and its parameters."""
+        if not self.match_all:
+            return "0", []  # no answer has every word, so none has them in one place
         in_question = "ts_filter(document, '{a}')"
         every_slot, params = self.tsquery(match_all=True)
         tests, tier_params = [], []
@@ -243,23 +257,31 @@ class Matches:
                        {tiers} AS tier
                 FROM {TABLE} WHERE {where}
             ),
+            best AS (
+                SELECT question_id, body, rank, tier, COUNT(*) OVER () AS total
+                FROM matches ORDER BY tier, rank DESC LIMIT %s
+            ),
             page AS (
-                SELECT m.question_id, m.body, m.rank, m.tier, a.notable_change_at,
-                       COUNT(*) OVER () AS total
-                FROM matches m LEFT JOIN faq_answer a ON a.question_id = m.question_id
-                ORDER BY m.tier, m.rank DESC, a.notable_change_at DESC NULLS LAST, m.question_id
+                SELECT b.question_id, b.body, b.rank, b.tier, b.total, a.notable_change_at
+                FROM best b LEFT JOIN faq_answer a ON a.question_id = b.question_id
+                ORDER BY b.tier, b.rank DESC, a.notable_change_at DESC NULLS LAST, b.question_id
                 LIMIT %s OFFSET %s
             )
             SELECT question_id, total, ts_headline('english', body, (SELECT query FROM q), %s)
             FROM page ORDER BY tier, rank DESC, notable_change_at DESC NULLS LAST, question_id
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*query_params, *tier_params, *params, limit, offset, options])
+            window = offset + limit + TIE_MARGIN
+            cursor.execute(
+                sql, [*query_params, *tier_params, *params, window, limit, offset, options]
+            )
             rows = cursor.fetchall()
         total = rows[0][1] if rows else 0
         return total, [(pk, snippet) for pk, _, snippet in rows]
 
     def _tiers_sqlite(self):
+        if not self.match_all:
+            return "0", []  # no answer has every word, so none has them in one place
         tests = []
         if self.phrase:
             tests.append(f'question : "{" ".join(self.phrase)}"')
@@ -277,16 +299,21 @@ class Matches:
         tiers, tier_params = self._tiers_sqlite()
         # FTS5's bm25() and snippet() cannot sit beside a window function, so
         # rank in a subquery, then make snippets for the page's rows only.
+        # The answers' dates break ties, so only the best rows (the page and
+        # TIE_MARGIN more) are joined to them, not every match.
         ranked = f"""
-            SELECT ranked.rowid, COUNT(*) OVER () FROM (
-                SELECT rowid, bm25({TABLE}, 5.0, 1.0) AS score, {tiers} AS tier
-                FROM {TABLE} WHERE {where}
-            ) AS ranked LEFT JOIN faq_answer a ON a.question_id = ranked.rowid
-            ORDER BY ranked.tier, ranked.score, a.notable_change_at DESC, ranked.rowid
+            SELECT best.rowid, best.total FROM (
+                SELECT rowid, score, tier, COUNT(*) OVER () AS total FROM (
+                    SELECT rowid, bm25({TABLE}, 5.0, 1.0) AS score, {tiers} AS tier
+                    FROM {TABLE} WHERE {where}
+                ) ORDER BY tier, score LIMIT %s
+            ) AS best LEFT JOIN faq_answer a ON a.question_id = best.rowid
+            ORDER BY best.tier, best.score, a.notable_change_at DESC, best.rowid
             LIMIT %s OFFSET %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(ranked, [*tier_params, *params, limit, offset])
+            window = offset + limit + TIE_MARGIN
+            cursor.execute(ranked, [*tier_params, *params, window, limit, offset])
             rows = cursor.fetchall()
             if not rows:
                 return 0, []
