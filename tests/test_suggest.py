@@ -5,14 +5,16 @@ Run on whichever database DATABASE_URL names: FTS5 trigrams on SQLite,
 pg_trgm on PostgreSQL.
 """
 
+from urllib.parse import urlencode
+
 from django.core.management import call_command
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
 from faq import reader_search, suggest
 from faq.models import Question, SpellingWord
 
-from .factories import make_guide, make_question
+from .factories import get_counting_queries, make_guide, make_question
 
 
 def first_positions(outcome, count=3):
@@ -162,3 +164,24 @@ class SearchPageSpellingTests(TestCase):
                 self.assertContains(
                     self.get(query), "We keep only a daily count of the words searched for"
                 )
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+class SpellingQueryCountTests(TestCase):
+    """Spelling help costs the same number of queries at any content size."""
+
+    def counts_for(self, question_count):
+        Question.objects.all().delete()
+        guide = make_guide(f"guide-{question_count}")
+        for position in range(1, question_count + 1):
+            body = "Immigration and your license." if position > 1 else "The licence office."
+            make_question(guide, position, body=body)
+        suggest.rebuild_vocabulary()
+        urls = {
+            query: reverse("faq:search") + "?" + urlencode({"q": query})
+            for query in ["imigration", "licence", "imigration licence", "zebra imigration"]
+        }
+        return {query: get_counting_queries(self.client, url)[1] for query, url in urls.items()}
+
+    def test_the_same_queries_for_10_and_200_questions(self):
+        self.assertEqual(self.counts_for(10), self.counts_for(200))
