@@ -158,6 +158,12 @@ class SearchPageSpellingTests(TestCase):
             response, 'Did you mean <a href="/search/?q=license">license</a>?', html=True
         )
 
+    def test_the_notice_escapes_what_the_reader_typed(self):
+        response = self.get("<b>imigration</b>")
+        self.assertContains(response, "Showing results for")
+        self.assertContains(response, "&lt;b&gt;imigration&lt;/b&gt;")
+        self.assertNotContains(response, "<b>imigration")
+
     def test_the_page_says_what_is_kept(self):
         for query in ["imigration", "", "license"]:
             with self.subTest(query=query):
