@@ -35,7 +35,8 @@ run: seed
 	@echo "  Create an editor login in another terminal with:"
 	@echo "    .venv/bin/python manage.py createeditor YOURNAME --publisher"
 	@echo ""
-	$(VENV)/bin/gunicorn -c dmvpolicy/gunicorn.conf.py dmvpolicy.wsgi
+	@echo "  Periodic jobs (faq/periodic.py) run every minute while the server runs."
+	PERIODIC_JOBS_EVERY=60 $(VENV)/bin/gunicorn -c dmvpolicy/gunicorn.conf.py dmvpolicy.wsgi
 
 # Browser tests drive Debian's Chromium; install it when missing (needs root).
 browser:
@@ -68,6 +69,7 @@ bench: install
 	  echo "Installing Debian's wrk for the benchmark..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py
+	$(PY) bench/search_suggestions.py
 
 # A consistent, timestamped backup of the database in backups/ (see README "Backups and restore").
 backup: install

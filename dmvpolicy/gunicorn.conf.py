@@ -53,3 +53,48 @@ else:
         _runtime_dir = os.path.join(os.path.expanduser("~"), ".gunicorn")
     _instance = re.sub(r"[^A-Za-z0-9.]+", "-", bind).strip("-")
     control_socket = _control_socket or os.path.join(_runtime_dir, f"dmvpolicy-{_instance}.ctl")
+
+# Readers leave no trace (issue 14): the access log keeps no client address,
+# no query string (readers type names and case numbers into search), no
+# referrer and no user agent: time, method, path, status, size and duration.
+# (gunicorn's default format starts with %(h)s, the client's address.)
+access_log_format = os.environ.get(
+    "GUNICORN_ACCESS_LOG_FORMAT", '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+)
+
+
+def worker_exit(server, worker):
+    """Write the search counts this worker holds before it goes (faq/search_stats.py)."""
+    try:
+        from faq.search_stats import flush
+
+        flush()
+    except Exception as error:  # never keep a worker from stopping
+        server.log.warning("Search counts not written at worker exit: %s", error)
+
+
+# `make run` sets PERIODIC_JOBS_EVERY=60: the periodic jobs (faq/periodic.py)
+# then run every minute in a process of their own, started when the server is
+# ready and stopped with it. Production runs them from a timer instead (README).
+_periodic = None
+
+
+def when_ready(server):
+    global _periodic
+    every = os.environ.get("PERIODIC_JOBS_EVERY")
+    if every:
+        import subprocess
+        import sys
+
+        manage = os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py"
+        )
+        command = [sys.executable, manage, "run_periodic_jobs", "--every", every]
+        _periodic = subprocess.Popen(command)
+        server.log.info("Periodic jobs every %ss (pid %s)", every, _periodic.pid)
+
+
+def on_exit(server):
+    if _periodic is not None and _periodic.poll() is None:
+        _periodic.terminate()
+        _periodic.wait(timeout=10)

@@ -242,6 +242,11 @@ PAGE_CACHE_EXEMPT_PREFIXES = ("/admin/", "/healthz")
 # Query parameters that select a different page; any other parameter bypasses the cache.
 PAGE_CACHE_QUERY_PARAMS = frozenset({"page", "q"})
 
+# Search statistics (faq/search_stats.py): days kept, and how often each
+# process writes its counts (seconds; counts are written after responses).
+SEARCH_STATS_DAYS = env_int("SEARCH_STATS_DAYS", 90)
+SEARCH_STATS_FLUSH_SECONDS = env_int("SEARCH_STATS_FLUSH_SECONDS", 10)
+
 # Security headers. `manage.py check --deploy --fail-level WARNING` passes with
 # DJANGO_DEBUG=false (tests/test_serving.py). Scored against the MDN HTTP
 # Observatory rules: CSP without unsafe-inline, HSTS >= 6 months, cookies

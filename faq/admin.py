@@ -787,3 +787,6 @@ class SiteNoticeAdmin(LabelledListEditableMixin, admin.ModelAdmin):
 
     list_display = ["text", "is_active", "updated_at"]
     list_editable = ["is_active"]
+
+
+from . import admin_search  # noqa: E402, F401  (synonyms and the Searches report)

@@ -24,3 +24,8 @@ class FaqConfig(AppConfig):
         from .faults import use_rollback_journal
 
         connection_created.connect(use_rollback_journal, dispatch_uid="faq-rollback-journal")
+
+        from .search_stats import connect
+
+        # Search counts are written after responses, and when a process stops.
+        connect()

@@ -43,7 +43,14 @@ CONTENT_MODELS = [
     "faq.Topic",
     "faq.TaggedQuestion",
     "faq.SiteNotice",
+    # Synonyms change what a search finds.
+    "faq.SynonymGroup",
 ]
+
+# Models no public page shows, so their rows never invalidate the cache: the
+# search statistics (written every few seconds), and the spelling vocabulary
+# (rebuilt in bulk; faq/suggest.py replaces the stamp itself after a rebuild).
+NOT_CONTENT_MODELS = ["faq.SearchCount", "faq.SpellingWord"]
 
 STAMP_CACHE_KEY = "page-stamp"
 

@@ -26,6 +26,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date, parse_etags
 
 from .cache import read_stamp
+from .search_stats import SEARCH_PATHS, record_hit
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,8 @@ class PageCacheMiddleware:
             response = HttpResponse(content)
             # The stored headers were validated when the page was rendered.
             response.headers._store.update(headers)
+            if request.path_info in SEARCH_PATHS:
+                record_hit(request, response)  # cached searches still count (faq/search_stats.py)
         if any(header in request.META for header in CONDITIONAL_HEADERS):
             return get_conditional_response(
                 request, etag=etag, last_modified=int(stamp.modified), response=response

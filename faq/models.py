@@ -650,3 +650,6 @@ class SeedRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+from .search_models import SearchCount, SpellingWord, SynonymGroup  # noqa: E402, F401

@@ -23,6 +23,10 @@ EDITOR_PERMISSIONS = {
     # SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS is on.
     "historicalquestion": ["view"],
     "historicalanswer": ["view"],
+    # Synonyms change no public text; the Searches report is read-only.
+    "synonymgroup": ["view", "add", "change", "delete"],
+    "historicalsynonymgroup": ["view"],
+    "searchcount": ["view"],
 }
 
 

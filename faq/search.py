@@ -9,10 +9,13 @@ every edit, revert, publish and seeding keeps the index in step; what is
 public is decided at query time by `Question.objects.published()`.
 
 User text never reaches MATCH or to_tsquery as syntax: the query is rebuilt
-from its word tokens, which are quoted (FTS5) or joined with spaces
-(websearch_to_tsquery), so any input gives an ordinary result.
+from its word tokens, which are quoted as FTS5 phrases or passed as parameters
+to phraseto_tsquery() and combined with && and ||, so any input gives an
+ordinary result. Synonyms (faq/synonyms.py) widen a token to alternatives;
+spelling help (faq/reader_search.py, faq/suggest.py) sits on top of search().
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -31,6 +34,8 @@ MAX_TERM_LENGTH = 40
 # removed from indexed text, so they can only come from the database itself.
 MARK_START, MARK_END = "\ue000", "\ue001"
 SNIPPET_WORDS = 30
+# Rows past the end of a page whose relevance may tie with the page's last.
+TIE_MARGIN = 50
 WORD = re.compile(r"\w+")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 
@@ -135,33 +140,70 @@ class SearchResult:
     matched_all: bool = True
 
 
+@functools.cache
+def published_ids_sql():
+    """The SQL of the published questions' ids, compiled once per process:
+    compiling a queryset costs more than running this search on SQLite."""
+    from .models import Question
+
+    published = Question.objects.published().order_by().values("pk")
+    sql, params = published.query.sql_with_params()
+    return sql, tuple(params)
+
+
 class Matches:
-    """The published questions matching every (or any) query term, ranked best first."""
+    """The published questions matching every (or any) slot of a query, ranked best first.
 
-    def __init__(self, tokens, match_all):
-        from .models import Question
+    A slot is a list of alternative terms, each a tuple of tokens matched as a
+    phrase (faq/synonyms.py); a query without synonyms has one term per slot.
+    Ranking, best first: the whole query as a phrase in the question, every
+    slot in the question, the whole phrase in the answer, then the rest; inside
+    each tier by bm25 (SQLite) or ts_rank_cd (PostgreSQL), with the question's
+    wording weighted above the answer; then the answer whose last notable change
+    is most recent.
+    """
 
-        self.tokens = tokens
+    def __init__(self, slots, match_all, phrase=()):
+
+        self.slots = slots
         self.match_all = match_all
-        published = Question.objects.published().order_by().values("pk")
-        self.published_sql, self.published_params = published.query.sql_with_params()
+        # A phrase of one word says no more than "every slot in the question".
+        self.phrase = tuple(phrase) if len(phrase) > 1 else ()
+        self.published_sql, self.published_params = published_ids_sql()
+
+    # SQLite: an FTS5 MATCH expression of quoted phrases.
+    def fts5_expression(self, match_all=None):
+        match_all = self.match_all if match_all is None else match_all
+        parts = []
+        for slot in self.slots:
+            phrases = [f'"{" ".join(term)}"' for term in slot]
+            parts.append(phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})")
+        return (" AND " if match_all else " OR ").join(parts)
+
+    # PostgreSQL: a tsquery built with && and || from phraseto_tsquery() pieces,
+    # so user text is only ever a parameter.
+    def tsquery(self, match_all=None):
+        match_all = self.match_all if match_all is None else match_all
+        sql, params = [], []
+        for slot in self.slots:
+            pieces = ["phraseto_tsquery('english', %s)"] * len(slot)
+            sql.append(f"({' || '.join(pieces)})")
+            params.extend(" ".join(term) for term in slot)
+        return f"({(' && ' if match_all else ' || ').join(sql)})", params
 
     def query_text(self):
-        if is_postgresql():
-            # Words only, so websearch_to_tsquery sees no operators but "or".
-            return (" " if self.match_all else " or ").join(self.tokens)
-        joiner = " AND " if self.match_all else " OR "
-        return joiner.join(f'"{token}"' for token in self.tokens)
+        """The SQLite MATCH expression (the PostgreSQL query is tsquery())."""
+        return self.fts5_expression()
 
     def where(self):
         if is_postgresql():
-            condition, column = "document @@ websearch_to_tsquery('english', %s)", "question_id"
-        else:
-            # The unary plus keeps SQLite from handing the IN list to FTS5 as
-            # a rowid constraint, which re-runs the MATCH once per published
-            # question (seconds at 10,000 questions instead of milliseconds).
-            condition, column = f"{TABLE} MATCH %s", "+rowid"
-        sql = f"{condition} AND {column} IN ({self.published_sql})"
+            query_sql, query_params = self.tsquery()
+            sql = f"document @@ {query_sql} AND question_id IN ({self.published_sql})"
+            return sql, [*query_params, *self.published_params]
+        # The unary plus keeps SQLite from handing the IN list to FTS5 as
+        # a rowid constraint, which re-runs the MATCH once per published
+        # question (seconds at 10,000 questions instead of milliseconds).
+        sql = f"{TABLE} MATCH %s AND +rowid IN ({self.published_sql})"
         return sql, [self.query_text(), *self.published_params]
 
     def count(self):
@@ -181,42 +223,97 @@ class Matches:
             return self._page_postgresql(offset, limit)
         return self._page_sqlite(offset, limit)
 
+    def _tiers_postgresql(self):
+        """CASE … END ranking the tiers, and its parameters."""
+        if not self.match_all:
+            return "0", []  # no answer has every word, so none has them in one place
+        in_question = "ts_filter(document, '{a}')"
+        every_slot, params = self.tsquery(match_all=True)
+        tests, tier_params = [], []
+        phrase = "phraseto_tsquery('english', %s)"
+        if self.phrase:
+            tests.append(f"{in_question} @@ {phrase}")
+            tier_params.append(" ".join(self.phrase))
+        tests.append(f"{in_question} @@ {every_slot}")
+        tier_params.extend(params)
+        if self.phrase:
+            tests.append(f"document @@ {phrase}")
+            tier_params.append(" ".join(self.phrase))
+        whens = " ".join(f"WHEN {test} THEN {tier}" for tier, test in enumerate(tests))
+        return f"CASE {whens} ELSE {len(tests)} END", tier_params
+
     def _page_postgresql(self, offset, limit):
         where, params = self.where()
+        query_sql, query_params = self.tsquery()
+        tiers, tier_params = self._tiers_postgresql()
         options = (
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
             'MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
         )
         sql = f"""
-            WITH q AS (SELECT websearch_to_tsquery('english', %s) AS query),
+            WITH q AS (SELECT {query_sql} AS query),
             matches AS (
-                SELECT question_id, body, ts_rank_cd(document, (SELECT query FROM q)) AS rank
+                SELECT question_id, body, ts_rank_cd(document, (SELECT query FROM q)) AS rank,
+                       {tiers} AS tier
                 FROM {TABLE} WHERE {where}
             ),
+            best AS (
+                SELECT question_id, body, rank, tier, COUNT(*) OVER () AS total
+                FROM matches ORDER BY tier, rank DESC LIMIT %s
+            ),
             page AS (
-                SELECT question_id, body, rank, COUNT(*) OVER () AS total
-                FROM matches ORDER BY rank DESC, question_id LIMIT %s OFFSET %s
+                SELECT b.question_id, b.body, b.rank, b.tier, b.total, a.notable_change_at
+                FROM best b LEFT JOIN faq_answer a ON a.question_id = b.question_id
+                ORDER BY b.tier, b.rank DESC, a.notable_change_at DESC NULLS LAST, b.question_id
+                LIMIT %s OFFSET %s
             )
             SELECT question_id, total, ts_headline('english', body, (SELECT query FROM q), %s)
-            FROM page ORDER BY rank DESC, question_id
+            FROM page ORDER BY tier, rank DESC, notable_change_at DESC NULLS LAST, question_id
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.query_text(), *params, limit, offset, options])
+            window = offset + limit + TIE_MARGIN
+            cursor.execute(
+                sql, [*query_params, *tier_params, *params, window, limit, offset, options]
+            )
             rows = cursor.fetchall()
         total = rows[0][1] if rows else 0
         return total, [(pk, snippet) for pk, _, snippet in rows]
 
+    def _tiers_sqlite(self):
+        if not self.match_all:
+            return "0", []  # no answer has every word, so none has them in one place
+        tests = []
+        if self.phrase:
+            tests.append(f'question : "{" ".join(self.phrase)}"')
+        tests.append(f"question : ({self.fts5_expression(match_all=True)})")
+        if self.phrase:
+            tests.append(f'"{" ".join(self.phrase)}"')
+        whens = " ".join(
+            f"WHEN rowid IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s) THEN {tier}"
+            for tier in range(len(tests))
+        )
+        return f"CASE {whens} ELSE {len(tests)} END", tests
+
     def _page_sqlite(self, offset, limit):
         where, params = self.where()
+        tiers, tier_params = self._tiers_sqlite()
         # FTS5's bm25() and snippet() cannot sit beside a window function, so
         # rank in a subquery, then make snippets for the page's rows only.
+        # The answers' dates break ties, so only the best rows (the page and
+        # TIE_MARGIN more) are joined to them, not every match.
         ranked = f"""
-            SELECT rowid, COUNT(*) OVER () FROM (
-                SELECT rowid, bm25({TABLE}, 5.0, 1.0) AS score FROM {TABLE} WHERE {where}
-            ) ORDER BY score, rowid LIMIT %s OFFSET %s
+            SELECT best.rowid, best.total FROM (
+                SELECT rowid, score, tier, COUNT(*) OVER () AS total FROM (
+                    SELECT rowid, bm25({TABLE}, 5.0, 1.0) AS score, {tiers} AS tier
+                    FROM {TABLE} WHERE {where}
+                ) ORDER BY tier, score LIMIT %s
+            ) AS best LEFT JOIN faq_answer a ON a.question_id = best.rowid
+            ORDER BY best.tier, best.score, a.notable_change_at DESC, best.rowid
+            LIMIT %s OFFSET %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(ranked, [*params, limit, offset])
+            window = offset + limit + TIE_MARGIN
+            cursor.execute(ranked, [*tier_params, *params, window, limit, offset])
             rows = cursor.fetchall()
             if not rows:
                 return 0, []
@@ -230,18 +327,23 @@ class Matches:
         return rows[0][1], [(pk, snippets.get(pk, "")) for pk in ids]
 
 
-def search(query, page_number=1, per_page=10):
+def search(query, page_number=1, per_page=10, synonym_groups=()):
     """A page of hits for every word of the query; if none, for any of its words.
 
     Readers with limited English often type a whole sentence, and one unusual
     word should not empty the page. A page number past the end shows the
-    last page, as Django's Paginator.get_page() does.
+    last page, as Django's Paginator.get_page() does. `synonym_groups`
+    (faq.synonyms.groups()) widens each word or phrase to its synonyms.
     """
+    from .stopwords import content_words
+    from .synonyms import expand
+
     tokens = terms(query)
+    slots = expand(content_words(tokens), synonym_groups)
     total, rows, matched_all = 0, [], True
-    attempts = [True, False] if len(tokens) > 1 else [True] if tokens else []
+    attempts = [True, False] if len(slots) > 1 else [True] if slots else []
     for match_all in attempts:
-        matches = Matches(tokens, match_all)
+        matches = Matches(slots, match_all, phrase=tokens)
         total, rows = matches.page((page_number - 1) * per_page, per_page)
         if not rows and page_number > 1:
             total = matches.count()

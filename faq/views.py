@@ -25,13 +25,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import reader_search, search_stats
 from .cache import stamp_store_ok
 from .diff import word_diff
 from .faults import close_connections
 from .middleware import declare_query
 from .models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
 from .prepared import PreparedQuery
-from .search import CONTROL, search
+from .search import CONTROL
+from .search_models import DEFAULT_LANGUAGE
 
 RELATED_LIMIT = 5
 RELATED_CANDIDATES = 50
@@ -376,14 +378,30 @@ def page_number(value, largest=10_000):
 
 
 @require_GET
-def search_view(request):
+def search_view(request, language=DEFAULT_LANGUAGE):
     query = clean_query(request.GET.get("q", ""))
-    context = {"query": query, "page_obj": None, "matched_all": True}
-    if query:
-        result = search(query, page_number(request.GET.get("page")), SEARCH_PAGE_SIZE)
-        context.update(page_obj=result.page, hits=result.hits, matched_all=result.matched_all)
-        declare_query(request, q=query, page=result.page.number)
-    return render(request, "faq/search.html", context)
+    context = {
+        "query": query,
+        "page_obj": None,
+        "matched_all": True,
+        "outcome": None,
+        "stats_days": settings.SEARCH_STATS_DAYS,
+    }
+    if not query:
+        return render(request, "faq/search.html", context)
+    number = page_number(request.GET.get("page"))
+    outcome = reader_search.find(query, number, SEARCH_PAGE_SIZE, language)
+    result = outcome.result
+    context.update(
+        page_obj=result.page, hits=result.hits, matched_all=result.matched_all, outcome=outcome
+    )
+    declare_query(request, q=query, page=result.page.number)
+    response = render(request, "faq/search.html", context)
+    # Cache hits of this page are counted by the page cache (search_stats.record_hit).
+    response[search_stats.FOUND_HEADER] = "1" if outcome.found else "0"
+    if number == 1:
+        search_stats.record(query, outcome.found, language)
+    return response
 
 
 @require_GET

@@ -114,3 +114,15 @@ def fresh_page_cache(settings, tmp_path):
 
     settings.PAGE_CACHE_STAMP_FILE = tmp_path / "page-cache-stamp"
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def search_counts_written_only_when_a_test_asks(settings):
+    """Search counts wait in memory until flushed; a test flushes them itself,
+    so no query count depends on how long the suite has run."""
+    from faq import search_stats
+
+    settings.SEARCH_STATS_FLUSH_SECONDS = None
+    search_stats.discard_pending()
+    yield
+    search_stats.discard_pending()

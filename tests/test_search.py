@@ -5,6 +5,7 @@ the SQLite FTS5 and the PostgreSQL backends.
 """
 
 import re
+from datetime import timedelta
 
 from django.core.management import call_command
 from django.test import TestCase
@@ -256,3 +257,66 @@ class RebuildCommandTests(TestCase):
         call_command("rebuild_search_index", stdout=out)
         self.assertIn("Indexed 1 question(s).", out.getvalue())
         self.assertEqual(found("pelican"), [question.pk])
+
+
+class RankingTests(TestCase):
+    """Question wording above answer text, a whole phrase above scattered words,
+    the more recent notable change first when all else is equal."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.guides = [make_guide("dmv"), make_guide("sos")]
+
+    def ask(self, position, text, body):
+        # The same wording needs a guide of its own (one slug per guide).
+        return make_question(self.guides[position - 1], 1, text=text, body=body)
+
+    def test_the_whole_phrase_ranks_above_scattered_words(self):
+        # Created first, so the newer answer would win a tie.
+        phrase = self.ask(
+            1, "Records?", "The office keeps your data records safe in a locked room downstairs."
+        )
+        scattered = self.ask(2, "Records?", "The office holds records. Your data may be kept.")
+        self.assertEqual(found("data records")[:2], [phrase.pk, scattered.pk])
+
+    def test_every_word_in_the_question_ranks_above_the_phrase_in_the_answer(self):
+        in_question = self.ask(1, "Are records of my data shared?", "Yes, sometimes.")
+        in_answer = self.ask(2, "What happens next?", "Your data records are shared.")
+        self.assertEqual(found("data records")[:2], [in_question.pk, in_answer.pk])
+
+    def test_the_more_recent_notable_change_breaks_a_tie(self):
+        older = self.ask(1, "Can I renew online?", "Renew online at the office website.")
+        newer = self.ask(2, "Can I renew online?", "Renew online at the office website.")
+        self.assertEqual(found("renew online")[:2], [newer.pk, older.pk])
+        Answer.objects.filter(pk=older.answer.pk).update(
+            notable_change_at=newer.answer.notable_change_at + timedelta(days=1)
+        )
+        self.assertEqual(found("renew online")[:2], [older.pk, newer.pk])
+
+
+class SeedRankingTests(TestCase):
+    """The first result for searches readers really type, on the seed guide."""
+
+    FIRST_RESULTS = {
+        "opt out": 13,  # What are the procedures for individuals to opt out…
+        "how do i opt out": 13,
+        "how is my data protected": 5,  # How is the privacy of individuals’ DMV data protected…
+        "illinois law": 15,  # …align with Illinois state laws and regulations?
+        "state laws": 15,
+        "statistics": 14,  # Are there any statistics or data available…
+        "deportation": 12,  # …impact immigration enforcement efforts in Illinois?
+        "immigration enforcement": 12,
+        "consequences": 7,  # What are the potential consequences for individuals…
+        "trust police": 19,  # …affect trust and cooperation between law enforcement…
+    }
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+
+    def test_first_results(self):
+        for query, position in self.FIRST_RESULTS.items():
+            with self.subTest(query=query):
+                hits = search(query).hits
+                self.assertTrue(hits)
+                self.assertEqual(hits[0].question.position, position)

@@ -18,7 +18,7 @@ import random
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from faq import search
@@ -186,6 +186,7 @@ class Command(BaseCommand):
             questions, default_change_reason="Generated demo data", default_date=now
         )
         search.rebuild_index()  # bulk_create wrote no index rows
+        analyze_content_tables()
         return {
             "guides": len(guides),
             "questions": len(questions),
@@ -218,3 +219,20 @@ class Command(BaseCommand):
                 )
             )
         return rows
+
+
+def analyze_content_tables():
+    """PostgreSQL: fresh planner statistics after 10,000 rows arrived at once.
+
+    Statistics taken while the tables held a handful of rows (or inside a test's
+    transaction, none) make the planner choose nested loops that take minutes
+    on the related-questions and topic queries. ANALYZE also sees this
+    transaction's own rows."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table for model in (Guide, Question, Answer, Source, Topic, TaggedQuestion)
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
