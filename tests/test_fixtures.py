@@ -329,7 +329,7 @@ MALFORMED_FIXTURES = [
     (
         "two new records that contradict each other",
         [question(slug="a", position=50), question(slug="b", position=50)],
-        [f"record 2 (faq.question “{GUIDE}/b”)", "the same guide and position as record 1"],
+        [f"record 2 (faq.question “{GUIDE}/b”)", "the same guide and number as record 1"],
     ),
 ]
 

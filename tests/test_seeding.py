@@ -165,7 +165,7 @@ class RestartAfterEditsTests(ExtraFixtureMixin, TestCase):
         self.assertEqual(changed_tables(before, database_rows()), [])
         self.assertIn(f"Skipped {path}: record 1 (faq.question “{GUIDE}/a-new-question”)", err)
         self.assertIn(
-            f"“{editors}” (id {editors.pk}, made by an editor) already has that guide and position",
+            f"“{editors}” (id {editors.pk}, made by an editor) already has that guide and number",
             err,
         )
         self.assertIn("Skipped 1 new record that clash", out)
