@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers cached pages before sessions, CSRF and auth run (faq/middleware.py).
     "faq.middleware.PageCacheMiddleware",
+    # The URL alone decides the language: /es/… is Spanish (faq/languages.py).
+    "faq.languages.LanguageFromURLMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from .languages import ENGLISH, SPANISH, route_name
 from .views import published_questions
 
 FEED_LENGTH = 30
@@ -17,15 +18,17 @@ class AnswerUpdatesFeed(Feed):
     """
 
     feed_type = Atom1Feed
+    language = ENGLISH  # of the answers listed, and the feed's xml:lang
     title = f"{settings.SITE_NAME}: updated answers"
     subtitle = "Answers to public policy questions, as policy staff update them."
 
     def link(self):
-        return reverse("faq:home")
+        return reverse(route_name("faq:home", self.language))
 
     def items(self):
         return (
             published_questions()
+            .filter(language=self.language)
             .prefetch_related(None)
             .order_by("-answer__notable_change_at", "-pk")[:FEED_LENGTH]
         )
@@ -46,3 +49,9 @@ class AnswerUpdatesFeed(Feed):
 
     def item_categories(self, question):
         return [question.guide.title]
+
+
+class SpanishAnswerUpdatesFeed(AnswerUpdatesFeed):
+    """The same feed for the Spanish answers (/es/feeds/actualizaciones.atom)."""
+
+    language = SPANISH

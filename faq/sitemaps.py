@@ -2,21 +2,60 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.urls import reverse
 
+from .languages import ENGLISH, SPANISH, other_language, route_name
 from .models import Guide, Question
-from .views import published_questions
+from .translations import counterpart_guide_slug, question_counterpart_annotations
+from .views import published_guide_in, published_questions
 
 
-class StaticSitemap(Sitemap):
+class PairedSitemap(Sitemap):
+    """Each entry with a published counterpart in the other language lists both
+    as xhtml:link alternates, and English as x-default (Google's sitemap hreflang)."""
+
+    def alternate_paths(self, item):
+        """{language: path} of the item and its counterpart, or {} when it has none."""
+        return {}
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page, site, protocol)
+        for url_info in urls:
+            paths = self.alternate_paths(url_info["item"])
+            if not paths:
+                continue
+            base = url_info["location"][: -len(self.location(url_info["item"]))]
+            url_info["alternates"] = [
+                {"lang_code": language, "location": base + path}
+                for language, path in sorted(paths.items())
+            ] + [{"lang_code": "x-default", "location": base + paths[ENGLISH]}]
+        return urls
+
+
+class StaticSitemap(PairedSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return ["faq:home", "faq:topics"]
+        # A language's home and topics are listed when it has a published guide.
+        self.languages = [
+            language for language in (ENGLISH, SPANISH) if published_guide_in(language=language)
+        ] or [ENGLISH]
+        return [
+            (route_name(name, language), language)
+            for language in self.languages
+            for name in ("faq:home", "faq:topics")
+        ]
 
-    def location(self, name):
-        return reverse(name)
+    def location(self, item):
+        return reverse(item[0])
+
+    def alternate_paths(self, item):
+        name, language = item
+        if len(self.languages) < 2:
+            return {}
+        english_name = name.replace("faq:es_", "faq:")
+        return {lang: reverse(route_name(english_name, lang)) for lang in self.languages}
 
 
-class GuideSitemap(Sitemap):
+class GuideSitemap(PairedSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -24,13 +63,26 @@ class GuideSitemap(Sitemap):
             "questions__answer__text_updated_at",
             filter=Q(questions__in=Question.objects.published()),
         )
-        return Guide.objects.published().annotate(last_update=last_update).order_by("pk")
+        return (
+            Guide.objects.published()
+            .annotate(last_update=last_update, counterpart_slug=counterpart_guide_slug())
+            .order_by("pk")
+        )
 
     def lastmod(self, guide):
         return guide.last_update
 
+    def alternate_paths(self, guide):
+        if guide.counterpart_slug is None:
+            return {}
+        other = other_language(guide.language)
+        return {
+            guide.language: guide.get_absolute_url(),
+            other: reverse(route_name("faq:guide", other), args=[guide.counterpart_slug]),
+        }
 
-class QuestionSitemap(Sitemap):
+
+class QuestionSitemap(PairedSitemap):
     changefreq = "monthly"
 
     def items(self):
@@ -38,11 +90,22 @@ class QuestionSitemap(Sitemap):
         return (
             published_questions()
             .prefetch_related(None)
-            .only("slug", "guide__slug", "answer__text_updated_at")
+            .annotate(**question_counterpart_annotations())
+            .only("slug", "language", "guide__slug", "guide__language", "answer__text_updated_at")
         )
 
     def lastmod(self, question):
         return question.answer.text_updated_at
+
+    def alternate_paths(self, question):
+        if question.counterpart_slug is None:
+            return {}
+        other = other_language(question.language)
+        slugs = [question.counterpart_guide_slug, question.counterpart_slug]
+        return {
+            question.language: question.get_absolute_url(),
+            other: reverse(route_name("faq:question", other), args=slugs),
+        }
 
 
 SITEMAPS = {"pages": StaticSitemap, "guides": GuideSitemap, "questions": QuestionSitemap}

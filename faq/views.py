@@ -24,11 +24,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import search_languages
 from .diff import word_diff
+from .languages import ENGLISH, SPANISH, other_language, route_name
+from .links import url
 from .middleware import declare_query
 from .models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
 from .prepared import PreparedQuery
 from .search import CONTROL, search
+from .translations import (
+    Alternate,
+    counterpart_guide_slug,
+    counterpart_topic_slug,
+    question_counterpart_annotations,
+)
 
 RELATED_LIMIT = 5
 RELATED_CANDIDATES = 50
@@ -54,6 +63,32 @@ def published_questions():
     )
 
 
+# Whether a language has a published guide: its home, topics and search pages
+# are then worth switching to. Asked by those pages on every render.
+published_guide_in = PreparedQuery(
+    lambda language: Guide.objects.published().filter(language=language).values("pk")[:1],
+    language=str,
+)
+
+
+def site_page_in_other_language(language, viewname):
+    """The other language's version of a site page (home, topics, search), if that
+    language has anything published."""
+    other = other_language(language)
+    if not published_guide_in(language=other):
+        return None
+    return Alternate(other, url(route_name(viewname, other)), equivalent=viewname != "faq:search")
+
+
+def counterpart_of(language, viewname, *slugs, page=1):
+    """The other language's page with these slugs (None when a slug is None: no
+    published counterpart). After page 1 the switch leads to its first page."""
+    if None in slugs:
+        return None
+    other = other_language(language)
+    return Alternate(other, url(route_name(viewname, other), *slugs), equivalent=page == 1)
+
+
 def paginate(request, questions, title):
     """One page of `questions` from ?page=N (a page that does not exist is a 404),
     and the page's title, which names the page number after the first."""
@@ -69,17 +104,27 @@ def paginate(request, questions, title):
 
 
 class HomeView(TemplateView):
+    """The guides of one language (the URL's), by category."""
+
     template_name = "faq/home.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, language=ENGLISH, **kwargs):
         published_count = Count("questions", filter=Q(questions__in=Question.objects.published()))
-        guides = Guide.objects.published().annotate(question_count=published_count)
+        guides = (
+            Guide.objects.published()
+            .filter(language=language)
+            .annotate(question_count=published_count)
+        )
         categories = (
-            Category.objects.filter(guides__is_published=True)
+            Category.objects.filter(guides__is_published=True, guides__language=language)
             .distinct()
             .prefetch_related(Prefetch("guides", queryset=guides))
         )
-        return super().get_context_data(categories=categories, **kwargs)
+        return super().get_context_data(
+            categories=categories,
+            translation=site_page_in_other_language(language, "faq:home"),
+            **kwargs,
+        )
 
 
 class GuideDetailView(DetailView):
@@ -87,14 +132,21 @@ class GuideDetailView(DetailView):
     context_object_name = "guide"
 
     def get_object(self, queryset=None):
+        guides = Guide.objects.published().select_related("category")
         return get_object_or_404(
-            Guide.objects.published().select_related("category"), slug=self.kwargs["guide_slug"]
+            guides.annotate(counterpart_slug=counterpart_guide_slug()),
+            slug=self.kwargs["guide_slug"],
+            language=self.kwargs.get("language", ENGLISH),
         )
 
     def get_context_data(self, **kwargs):
-        questions = published_questions().filter(guide=self.object)
-        page = paginate(self.request, questions, self.object.title)
-        return super().get_context_data(**page, **kwargs)
+        guide = self.object
+        questions = published_questions().filter(guide=guide)
+        page = paginate(self.request, questions, guide.title)
+        translation = counterpart_of(
+            guide.language, "faq:guide", guide.counterpart_slug, page=page["page_obj"].number
+        )
+        return super().get_context_data(**page, translation=translation, **kwargs)
 
 
 def model_from_row(model, row, prefix=""):
@@ -112,7 +164,16 @@ def fields_in_row(model, prefix, keys):
     return [f.attname for f in model._meta.concrete_fields if prefix + f.attname in keys]
 
 
-QUESTION_LINK_FIELDS = ("id", "guide_id", "position", "text", "slug", "guide__id", "guide__slug")
+QUESTION_LINK_FIELDS = (
+    "id",
+    "guide_id",
+    "position",
+    "text",
+    "slug",
+    "guide__id",
+    "guide__slug",
+    "guide__language",
+)
 
 
 def linked_question(row, guides):
@@ -142,11 +203,13 @@ def neighbouring_question(direction):
 # The question page runs on every cache miss, so its queries are compiled once
 # per process (faq/prepared.py): about 0.1 ms each instead of 0.5 to 3 ms.
 question_page_row = PreparedQuery(
-    lambda guide_slug, question_slug: (
+    lambda guide_slug, question_slug, language: (
         Question.objects.published()
-        .filter(guide__slug=guide_slug, slug=question_slug)
+        .filter(guide__slug=guide_slug, slug=question_slug, guide__language=language)
         .annotate(
-            previous_id=neighbouring_question("previous"), next_id=neighbouring_question("next")
+            previous_id=neighbouring_question("previous"),
+            next_id=neighbouring_question("next"),
+            **question_counterpart_annotations(),
         )
         .values(
             *QUESTION_LINK_FIELDS,
@@ -155,18 +218,23 @@ question_page_row = PreparedQuery(
             "answer__body_html",
             "answer__summary",
             "answer__text_updated_at",
+            "answer__translated_from__history_date",
             "previous_id",
             "next_id",
+            "counterpart_slug",
+            "counterpart_guide_slug",
+            "counterpart_changed_at",
         )
     ),
     guide_slug=str,
     question_slug=str,
+    language=str,
 )
 question_topics = PreparedQuery(
     lambda question_id: (
         Topic.objects.filter(tagged_questions__content_object_id=question_id)
         .order_by("name")
-        .values("id", "name", "slug")
+        .values("id", "name", "slug", "language")
     ),
     question_id=int,
 )
@@ -234,15 +302,30 @@ def related_questions(question):
     return [linked_question(row, guides) for row in rows]
 
 
-def load_question_page(guide_slug, question_slug):
+def load_question_page(guide_slug, question_slug, language=ENGLISH):
     """The published question with its guide, answer, topics and sources, and the
-    questions before and after it in the guide (None at either end), or 404."""
-    rows = question_page_row(guide_slug=guide_slug, question_slug=question_slug)
+    questions before and after it in the guide (None at either end), or 404.
+
+    The question also carries `translation`, its published counterpart in the
+    other language (or None), and `original_updated_at`: for a translation
+    whose English original changed notably since it was made, that change's date.
+    """
+    rows = question_page_row(guide_slug=guide_slug, question_slug=question_slug, language=language)
     if not rows:
         raise Http404("No published question at this address.")
     row = rows[0]
     guides = {}
     question = linked_question(row, guides)
+    question.translation = counterpart_of(
+        language, "faq:question", row["counterpart_guide_slug"], row["counterpart_slug"]
+    )
+    translated_at = row["answer__translated_from__history_date"]
+    changed_at = row["counterpart_changed_at"]
+    question.original_updated_at = (
+        changed_at
+        if language == SPANISH and translated_at and changed_at and changed_at > translated_at
+        else None
+    )
     answer = model_from_row(Answer, row, prefix="answer__")
     question.answer = answer
     question._prefetched_objects_cache = {
@@ -265,7 +348,9 @@ class QuestionDetailView(DetailView):
 
     def get_object(self, queryset=None):
         question, self.previous, self.next = load_question_page(
-            self.kwargs["guide_slug"], self.kwargs["question_slug"]
+            self.kwargs["guide_slug"],
+            self.kwargs["question_slug"],
+            self.kwargs.get("language", ENGLISH),
         )
         return question
 
@@ -274,6 +359,7 @@ class QuestionDetailView(DetailView):
             related=related_questions(self.object),
             previous=self.previous,
             next=self.next,
+            translation=self.object.translation,
             **kwargs,
         )
 
@@ -342,20 +428,35 @@ def first_published(question):
 
 
 @require_GET
-def question_changes(request, guide_slug, question_slug):
+def question_changes(request, guide_slug, question_slug, language=ENGLISH):
     question = get_object_or_404(
-        Question.objects.published().select_related("guide", "answer"),
+        Question.objects.published()
+        .select_related("guide", "answer")
+        .annotate(**question_counterpart_annotations()),
         guide__slug=guide_slug,
+        guide__language=language,
         slug=question_slug,
     )
     changes = public_changes(question.answer, first_published(question))
     paginator = Paginator(changes, CHANGES_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     declare_query(request, page=page.number)
+    translation = counterpart_of(
+        language,
+        "faq:question_changes",
+        question.counterpart_guide_slug,
+        question.counterpart_slug,
+        page=page.number,
+    )
     return render(
         request,
         "faq/question_changes.html",
-        {"question": question, "page_obj": page, "changes": page.object_list},
+        {
+            "question": question,
+            "page_obj": page,
+            "changes": page.object_list,
+            "translation": translation,
+        },
     )
 
 
@@ -372,12 +473,22 @@ def page_number(value, largest=10_000):
     return min(max(number, 1), largest)
 
 
+# Search in each language: Spanish has its own stemming (faq/search_languages.py).
+SEARCH_IN = {ENGLISH: search, SPANISH: search_languages.search}
+
+
 @require_GET
-def search_view(request):
+def search_view(request, language=ENGLISH):
     query = clean_query(request.GET.get("q", ""))
-    context = {"query": query, "page_obj": None, "matched_all": True}
+    context = {
+        "query": query,
+        "page_obj": None,
+        "matched_all": True,
+        "translation": site_page_in_other_language(language, "faq:search"),
+    }
     if query:
-        result = search(query, page_number(request.GET.get("page")), SEARCH_PAGE_SIZE)
+        search_in = SEARCH_IN[language]
+        result = search_in(query, page_number(request.GET.get("page")), SEARCH_PAGE_SIZE)
         context.update(page_obj=result.page, hits=result.hits, matched_all=result.matched_all)
         declare_query(request, q=query, page=result.page.number)
     return render(request, "faq/search.html", context)
@@ -396,10 +507,18 @@ class TopicListView(ListView):
 
     def get_queryset(self):
         return (
-            Topic.objects.filter(tagged_questions__content_object__in=Question.objects.published())
+            Topic.objects.filter(
+                language=self.kwargs.get("language", ENGLISH),
+                tagged_questions__content_object__in=Question.objects.published(),
+            )
             .annotate(question_count=Count("tagged_questions", distinct=True))
             .order_by("name")
         )
+
+    def get_context_data(self, **kwargs):
+        language = self.kwargs.get("language", ENGLISH)
+        translation = site_page_in_other_language(language, "faq:topics")
+        return super().get_context_data(translation=translation, **kwargs)
 
 
 class TopicDetailView(DetailView):
@@ -407,14 +526,22 @@ class TopicDetailView(DetailView):
     context_object_name = "topic"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(Topic, slug=self.kwargs["topic_slug"])
+        return get_object_or_404(
+            Topic.objects.annotate(counterpart_slug=counterpart_topic_slug()),
+            slug=self.kwargs["topic_slug"],
+            language=self.kwargs.get("language", ENGLISH),
+        )
 
     def get_context_data(self, **kwargs):
-        questions = published_questions().filter(tags=self.object)
-        page = paginate(self.request, questions, f"Topic: {self.object.name}")
+        topic = self.object
+        questions = published_questions().filter(tags=topic)
+        page = paginate(self.request, questions, f"Topic: {topic.name}")
         if not page["questions"]:
             raise Http404("No published question has this topic.")
-        return super().get_context_data(**page, **kwargs)
+        translation = counterpart_of(
+            topic.language, "faq:topic", topic.counterpart_slug, page=page["page_obj"].number
+        )
+        return super().get_context_data(**page, translation=translation, **kwargs)
 
 
 HEALTH_CHECK_TIMEOUT_MS = 2000
