@@ -212,3 +212,32 @@ def topic_language_errors(language, topic_names):
     return list(
         Topic.objects.filter(query).exclude(language=language).values_list("name", flat=True)
     )
+
+
+def resolve_translation_of(model_label, fields):
+    """A fixture record's "translation_of" (the English original's natural key)
+    as the fields that pair it: the original's translation key for a guide,
+    question or topic, and for an answer the English revision it translates
+    (the original's first revision: the text the fixture was translated from).
+
+    The English record must be in the database already; LookupError if not.
+    """
+    original = fields.pop("translation_of")
+    models_by_label = {"faq.guide": Guide, "faq.question": Question, "faq.topic": Topic}
+    if model_label == "faq.answer":
+        try:
+            answer = Answer.objects.get_by_natural_key(*original)
+        except (Answer.DoesNotExist, TypeError) as error:
+            raise LookupError(f"no English answer {original!r} to translate") from error
+        first = answer.history.order_by("history_date", "history_id").first()
+        fields["translated_from"] = first.pk if first else None
+        return fields
+    model = models_by_label.get(model_label)
+    if model is None:
+        raise LookupError(f"{model_label} records have no translations")
+    try:
+        english = model.objects.get_by_natural_key(*original)
+    except (model.DoesNotExist, TypeError, ValueError) as error:
+        raise LookupError(f"no English {model_label} {original!r} to translate") from error
+    fields["translation_key"] = str(english.translation_key)
+    return fields

@@ -19,9 +19,11 @@ from django.core.serializers.base import DeserializationError
 from django.db import transaction
 
 from faq.models import Answer, Question, revision_snapshot
+from faq.translations import resolve_translation_of
 
 HISTORY_MODELS = (Question, Answer)
-IGNORED_FIELDS = {"created_at", "updated_at", "body_html", "summary"}
+# A translation key is made when a row is created (a fixture names originals instead).
+IGNORED_FIELDS = {"created_at", "updated_at", "body_html", "summary", "translation_key"}
 
 
 class FixtureError(Exception):
@@ -49,6 +51,17 @@ def differing_fields(instance, existing):
         and field.name not in IGNORED_FIELDS
         and getattr(instance, field.attname) != getattr(existing, field.attname)
     ]
+
+
+def link_to_original(record, where):
+    """A translation names its English original by natural key ("translation_of");
+    pair it with that row (faq/translations.py), which must be loaded already."""
+    fields = dict(record["fields"])
+    try:
+        resolve_translation_of(str(record["model"]).lower(), fields)
+    except LookupError as error:
+        raise FixtureError(f"{where}: {error}. Load the English fixture first.") from error
+    return {**record, "fields": fields}
 
 
 class Command(BaseCommand):
@@ -139,6 +152,8 @@ class Command(BaseCommand):
     def build(self, record, where):
         if not isinstance(record, dict) or "model" not in record or "fields" not in record:
             raise FixtureError(f"{where}: each record needs “model” and “fields”.")
+        if isinstance(record["fields"], dict) and "translation_of" in record["fields"]:
+            record = link_to_original(record, where)
         try:
             (deserialized,) = serializers.deserialize("python", [record])
         except (DeserializationError, ObjectDoesNotExist, ValueError, TypeError) as error:
