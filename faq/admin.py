@@ -7,14 +7,26 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.forms import TagField
 from taggit.utils import parse_tags
 
+from .admin_translations import (
+    UP_TO_DATE_FIELD,
+    TranslationStatusFilter,
+    apply_brought_up_to_date,
+    behind_view,
+    brought_up_to_date_field,
+    check_topic_languages,
+    translate_view,
+    translation_status,
+)
 from .diff import word_diff
+from .languages import ENGLISH
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
     MARKED_REVIEWED,
@@ -318,6 +330,8 @@ class AnswerForm(forms.ModelForm):
         label="Topics", required=False, help_text=Question._meta.get_field("tags").help_text
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput)
+    # Shown on translations only (AnswerAdmin.get_fieldsets).
+    brought_up_to_date = brought_up_to_date_field()
 
     # Set by AnswerAdmin.get_form for this request.
     action = "save"
@@ -360,6 +374,8 @@ class AnswerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.fields["topics"].disabled:
+            check_topic_languages(self, self.instance.question.language)
         base_version = cleaned.get("base_version")
         if base_version is not None and base_version != self.instance.version:
             self.conflict = conflict_details(self.instance, base_version)
@@ -423,8 +439,23 @@ class AnswerAdmin(RevisionedAdmin):
     """The one edit screen for a question's wording, topics, answer and sources."""
 
     form = AnswerForm
-    list_display = ["question", "guide", "status", "has_draft", "updated_at", "review_due"]
-    list_filter = ["question__guide", "question__status", ReviewDueFilter, DraftFilter]
+    list_display = [
+        "question",
+        "guide",
+        "language",
+        "status",
+        "has_draft",
+        "updated_at",
+        "review_due",
+    ]
+    list_filter = [
+        "question__guide",
+        "question__status",
+        "question__language",
+        TranslationStatusFilter,
+        ReviewDueFilter,
+        DraftFilter,
+    ]
     search_fields = ["question__text", "body"]
     list_select_related = ["question__guide"]
     readonly_fields = ["publication"]
@@ -449,6 +480,16 @@ class AnswerAdmin(RevisionedAdmin):
             path("<int:pk>/preview/", view(self.preview_view), name="faq_answer_preview"),
             path("<int:pk>/compare/", view(self.compare_view), name="faq_answer_compare"),
             path(
+                "<int:pk>/translate/",
+                view(lambda request, pk: translate_view(self, request, pk)),
+                name="faq_answer_translate",
+            ),
+            path(
+                "translations-behind/",
+                view(lambda request: behind_view(self, request)),
+                name="faq_answer_translations_behind",
+            ),
+            path(
                 "<int:pk>/revert/<int:history_id>/",
                 view(self.revert_view),
                 name="faq_answer_revert",
@@ -458,6 +499,12 @@ class AnswerAdmin(RevisionedAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         return locked_object(self, request, object_id)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.question.language != ENGLISH:
+            return [*fieldsets, (_("Translation"), {"fields": [UP_TO_DATE_FIELD]})]
+        return fieldsets
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -479,6 +526,7 @@ class AnswerAdmin(RevisionedAdmin):
             draft_diff=word_diff(form.live["body"], obj.draft_body)
             if obj is not None and obj.has_draft
             else None,
+            translation_status=translation_status(obj) if obj is not None else None,
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -493,6 +541,7 @@ class AnswerAdmin(RevisionedAdmin):
         if not form.fields["question_text"].disabled:
             topics = form.cleaned_data["topics"]
             set_question_wording(question, form.cleaned_data["question_text"], topics)
+        apply_brought_up_to_date(form, answer)
         if form.action == "draft":
             save_draft(answer, request.user, form.live)
         elif form.action == "publish":
@@ -518,6 +567,10 @@ class AnswerAdmin(RevisionedAdmin):
     @admin.display(description="guide", ordering="question__guide")
     def guide(self, answer):
         return answer.question.guide
+
+    @admin.display(description=_("language"), ordering="question__language")
+    def language(self, answer):
+        return answer.question.get_language_display()
 
     @admin.display(description="status", ordering="question__status")
     def status(self, answer):
@@ -624,7 +677,9 @@ class AnswerAdmin(RevisionedAdmin):
         preview._prefetched_objects_cache = {"sources": sources}
         response = TemplateResponse(request, "faq/question_preview.html", {"question": question})
         response["X-Robots-Tag"] = "noindex"
-        return response
+        # The page as readers of its language see it (lang, links, words).
+        with translation.override(answer.question.guide.language):
+            return response.render()
 
     def compare_view(self, request, pk):
         answer = self.get_answer_or_404(request, pk, "view")
