@@ -22,6 +22,7 @@ from .admin_translations import (
     behind_view,
     brought_up_to_date_field,
     check_topic_languages,
+    paired_form,
     translate_view,
     translation_status,
 )
@@ -73,8 +74,9 @@ class QuestionInGuideInline(admin.TabularInline):
 
 @admin.register(Guide)
 class GuideAdmin(admin.ModelAdmin):
-    list_display = ["title", "category", "is_published", "position", "question_count"]
-    list_filter = ["category", "is_published"]
+    form = paired_form(Guide)
+    list_display = ["title", "language", "category", "is_published", "position", "question_count"]
+    list_filter = ["language", "category", "is_published"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInGuideInline]
@@ -86,6 +88,10 @@ class GuideAdmin(admin.ModelAdmin):
             .select_related("category")
             .annotate(question_count=Count("questions"))
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its questions are in its language: a guide keeps the language it was made in.
+        return ["language"] if obj is not None else []
 
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, guide):
@@ -779,7 +785,9 @@ def preview_sources(formsets):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    form = paired_form(Topic)
+    list_display = ["name", "slug", "language"]
+    list_filter = ["language"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -183,3 +183,63 @@ def behind_view(model_admin, request):
         "entries": entries,
     }
     return TemplateResponse(request, "admin/faq/answer/translations_behind.html", context)
+
+
+def paired_form(model):
+    """A ModelForm for guides and topics with "Translation of": choosing the
+    English original gives the row its translation key, pairing the two."""
+
+    class PairedForm(forms.ModelForm):
+        translation_of = forms.ModelChoiceField(
+            queryset=model.objects.filter(language=ENGLISH),
+            required=False,
+            label=_("Translation of"),
+            help_text=_(
+                "For a Spanish %(name)s: its English original. Readers then get a link "
+                "between the two, once both are published."
+            )
+            % {"name": model._meta.verbose_name},
+        )
+
+        class Meta:
+            fields = "__all__"  # noqa: DJ007 -- the ModelAdmin chooses the fields shown
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.pk and self.instance.language != ENGLISH:
+                self.fields["translation_of"].initial = (
+                    model.objects.filter(
+                        language=ENGLISH, translation_key=self.instance.translation_key
+                    )
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+
+        def clean(self):
+            cleaned = super().clean()
+            original = cleaned.get("translation_of")
+            language = cleaned.get("language", self.instance.language)
+            if original is not None:
+                if language == ENGLISH:
+                    self.add_error(
+                        "translation_of", gettext("Only a Spanish version is a translation.")
+                    )
+                    return cleaned
+                taken = model.objects.filter(
+                    translation_key=original.translation_key, language=language
+                ).exclude(pk=self.instance.pk)
+                if taken.exists():
+                    self.add_error(
+                        "translation_of",
+                        gettext("“%(original)s” already has a version in this language.")
+                        % {"original": original},
+                    )
+            return cleaned
+
+        def save(self, commit=True):
+            original = self.cleaned_data.get("translation_of")
+            if original is not None:
+                self.instance.translation_key = original.translation_key
+            return super().save(commit)
+
+    return PairedForm

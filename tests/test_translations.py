@@ -343,3 +343,53 @@ class SpanishFixtureTests(TestCase):
         text = ENGLISH_FIXTURE.read_text(encoding="utf-8")
         self.assertNotIn("translation_key", text)
         self.assertNotIn('"language"', text)
+
+
+class PairingInTheAdminTests(TestCase):
+    def setUp(self):
+        from django.contrib.auth import get_user_model
+
+        # Guides are the operator's (superuser's) to add.
+        self.client.force_login(get_user_model().objects.create_superuser("op", password="pw"))
+        self.english = make_guide("dmv", title="DMV guide")
+
+    def guide_data(self, **fields):
+        data = {
+            "title": "Guía del DMV",
+            "slug": "guia-dmv",
+            "summary": "",
+            "category": self.english.category_id,
+            "position": 1,
+            "language": "es",
+            "is_published": "on",
+            "questions-TOTAL_FORMS": 0,
+            "questions-INITIAL_FORMS": 0,
+            "questions-MIN_NUM_FORMS": 0,
+            "questions-MAX_NUM_FORMS": 1000,
+        }
+        data.update(fields)
+        return data
+
+    def test_a_spanish_guide_added_as_a_translation_shares_the_key(self):
+        response = self.client.post(
+            reverse("admin:faq_guide_add"), self.guide_data(translation_of=self.english.pk)
+        )
+        self.assertEqual(response.status_code, 302)
+        spanish = Guide.objects.get(slug="guia-dmv")
+        self.assertEqual(
+            (spanish.language, spanish.translation_key), ("es", self.english.translation_key)
+        )
+        # A second Spanish version of the same guide is refused.
+        response = self.client.post(
+            reverse("admin:faq_guide_add"),
+            self.guide_data(slug="otra", translation_of=self.english.pk),
+        )
+        self.assertContains(response, "already has a version in this language")
+        self.assertFalse(Guide.objects.filter(slug="otra").exists())
+
+    def test_an_english_guide_is_no_translation(self):
+        response = self.client.post(
+            reverse("admin:faq_guide_add"),
+            self.guide_data(language="en", translation_of=self.english.pk),
+        )
+        self.assertContains(response, "Only a Spanish version is a translation.")
