@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from .languages import ENGLISH, SPANISH, other_language, route_name
 from .models import Guide, Question
-from .translations import counterpart_guide_slug, question_counterpart_annotations
-from .views import published_guide_in, published_questions
+from .translations import published_guide_in
+from .views import published_questions
 
 
 class PairedSitemap(Sitemap):
@@ -63,23 +63,16 @@ class GuideSitemap(PairedSitemap):
             "questions__answer__text_updated_at",
             filter=Q(questions__in=Question.objects.published()),
         )
-        return (
-            Guide.objects.published()
-            .annotate(last_update=last_update, counterpart_slug=counterpart_guide_slug())
-            .order_by("pk")
-        )
+        guides = list(Guide.objects.published().annotate(last_update=last_update).order_by("pk"))
+        # Both languages are listed, so each entry's counterpart is among the items.
+        self.paths = {(g.translation_key, g.language): g.get_absolute_url() for g in guides}
+        return guides
 
     def lastmod(self, guide):
         return guide.last_update
 
     def alternate_paths(self, guide):
-        if guide.counterpart_slug is None:
-            return {}
-        other = other_language(guide.language)
-        return {
-            guide.language: guide.get_absolute_url(),
-            other: reverse(route_name("faq:guide", other), args=[guide.counterpart_slug]),
-        }
+        return paired_paths(self.paths, guide)
 
 
 class QuestionSitemap(PairedSitemap):
@@ -87,25 +80,35 @@ class QuestionSitemap(PairedSitemap):
 
     def items(self):
         # Every published question is listed: load only what an entry shows.
-        return (
+        questions = list(
             published_questions()
             .prefetch_related(None)
-            .annotate(**question_counterpart_annotations())
-            .only("slug", "language", "guide__slug", "guide__language", "answer__text_updated_at")
+            .only(
+                "slug",
+                "language",
+                "translation_key",
+                "guide__slug",
+                "guide__language",
+                "answer__text_updated_at",
+            )
         )
+        self.paths = {(q.translation_key, q.language): q.get_absolute_url() for q in questions}
+        return questions
 
     def lastmod(self, question):
         return question.answer.text_updated_at
 
     def alternate_paths(self, question):
-        if question.counterpart_slug is None:
-            return {}
-        other = other_language(question.language)
-        slugs = [question.counterpart_guide_slug, question.counterpart_slug]
-        return {
-            question.language: question.get_absolute_url(),
-            other: reverse(route_name("faq:question", other), args=slugs),
-        }
+        return paired_paths(self.paths, question)
+
+
+def paired_paths(paths, item):
+    """{language: path} of an item and its published counterpart, or {} without one."""
+    other = other_language(item.language)
+    counterpart = paths.get((item.translation_key, other))
+    if counterpart is None:
+        return {}
+    return {item.language: paths[(item.translation_key, item.language)], other: counterpart}
 
 
 SITEMAPS = {"pages": StaticSitemap, "guides": GuideSitemap, "questions": QuestionSitemap}

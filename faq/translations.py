@@ -15,16 +15,21 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
-from .languages import ENGLISH, NATIVE_NAMES, SPANISH
+from .languages import ENGLISH, NATIVE_NAMES, SPANISH, other_language, route_name
+from .links import url
 from .models import Answer, Guide, Question, Topic
+from .prepared import PreparedQuery
 from .revisions import RevisionText, compare, save_revision
 
 
 def counterparts(queryset, prefix=""):
     """The rows of `queryset` paired with the outer row (same key, other language);
     `prefix` reaches the outer row through a relation ("question__")."""
-    return queryset.filter(translation_key=OuterRef(f"{prefix}translation_key")).exclude(
-        language=OuterRef(f"{prefix}language")
+    # No ordering: there is at most one, and the models' default ordering joins categories.
+    return (
+        queryset.filter(translation_key=OuterRef(f"{prefix}translation_key"))
+        .exclude(language=OuterRef(f"{prefix}language"))
+        .order_by()
     )
 
 
@@ -66,6 +71,32 @@ class Alternate:
     @property
     def name(self):
         return NATIVE_NAMES[self.language]
+
+
+# Whether a language has a published guide: its home, topics and search pages
+# are then worth switching to. Asked by those pages on every render.
+published_guide_in = PreparedQuery(
+    lambda language: Guide.objects.published().filter(language=language).values("pk")[:1],
+    language=str,
+)
+
+
+def site_page_in_other_language(language, viewname):
+    """The other language's version of a site page (home, topics, search), if that
+    language has anything published."""
+    other = other_language(language)
+    if not published_guide_in(language=other):
+        return None
+    return Alternate(other, url(route_name(viewname, other)), equivalent=viewname != "faq:search")
+
+
+def counterpart_of(language, viewname, *slugs, page=1):
+    """The other language's page with these slugs (None when a slug is None: no
+    published counterpart). After page 1 the switch leads to its first page."""
+    if None in slugs:
+        return None
+    other = other_language(language)
+    return Alternate(other, url(route_name(viewname, other), *slugs), equivalent=page == 1)
 
 
 def english_original(answer):

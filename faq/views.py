@@ -26,17 +26,17 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import search_languages
 from .diff import word_diff
-from .languages import ENGLISH, SPANISH, other_language, route_name
-from .links import url
+from .languages import ENGLISH, SPANISH
 from .middleware import declare_query
 from .models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
 from .prepared import PreparedQuery
 from .search import CONTROL, search
 from .translations import (
-    Alternate,
     counterpart_guide_slug,
+    counterpart_of,
     counterpart_topic_slug,
     question_counterpart_annotations,
+    site_page_in_other_language,
 )
 
 RELATED_LIMIT = 5
@@ -61,32 +61,6 @@ def published_questions():
         .prefetch_related("tags")
         .order_by("guide__position", "guide_id", "position")
     )
-
-
-# Whether a language has a published guide: its home, topics and search pages
-# are then worth switching to. Asked by those pages on every render.
-published_guide_in = PreparedQuery(
-    lambda language: Guide.objects.published().filter(language=language).values("pk")[:1],
-    language=str,
-)
-
-
-def site_page_in_other_language(language, viewname):
-    """The other language's version of a site page (home, topics, search), if that
-    language has anything published."""
-    other = other_language(language)
-    if not published_guide_in(language=other):
-        return None
-    return Alternate(other, url(route_name(viewname, other)), equivalent=viewname != "faq:search")
-
-
-def counterpart_of(language, viewname, *slugs, page=1):
-    """The other language's page with these slugs (None when a slug is None: no
-    published counterpart). After page 1 the switch leads to its first page."""
-    if None in slugs:
-        return None
-    other = other_language(language)
-    return Alternate(other, url(route_name(viewname, other), *slugs), equivalent=page == 1)
 
 
 def paginate(request, questions, title):
