@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "faq.middleware.PageCacheMiddleware",
     # The admin, and only the admin, speaks the editor's browser language.
     "faq.middleware.AdminLanguageMiddleware",
+    # The URL alone decides the language: /es/… is Spanish (faq/languages.py).
+    "faq.languages.LanguageFromURLMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -18,10 +17,22 @@ from taggit.forms import TagField
 from taggit.utils import parse_tags
 
 from .admin_labels import LabelledListEditableMixin
+from .admin_translations import (
+    UP_TO_DATE_FIELD,
+    TranslationStatusFilter,
+    apply_brought_up_to_date,
+    behind_view,
+    brought_up_to_date_field,
+    check_topic_languages,
+    paired_form,
+    translate_view,
+    translation_status,
+)
 from .bad_input import RefusesMalformedIds, require_id
 from .diff import word_diff
 from .faults import SavesSurviveFaults
 from .import_admin import import_guide_view
+from .languages import ENGLISH
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
     MARKED_REVIEWED,
@@ -68,8 +79,9 @@ class QuestionInGuideInline(admin.TabularInline):
 
 @admin.register(Guide)
 class GuideAdmin(admin.ModelAdmin):
-    list_display = ["title", "category", "is_published", "position", "question_count"]
-    list_filter = ["category", "is_published"]
+    form = paired_form(Guide)
+    list_display = ["title", "language", "category", "is_published", "position", "question_count"]
+    list_filter = ["language", "category", "is_published"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [QuestionInGuideInline]
@@ -86,6 +98,10 @@ class GuideAdmin(admin.ModelAdmin):
             .select_related("category")
             .annotate(question_count=Count("questions"))
         )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its questions are in its language: a guide keeps the language it was made in.
+        return ["language"] if obj is not None else []
 
     @admin.display(description=_("questions"), ordering="question_count")
     def question_count(self, guide):
@@ -342,6 +358,8 @@ class AnswerForm(forms.ModelForm):
         label=_("Topics"), required=False, help_text=Question._meta.get_field("tags").help_text
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput)
+    # Shown on translations only (AnswerAdmin.get_fieldsets).
+    brought_up_to_date = brought_up_to_date_field()
 
     # Set by AnswerAdmin.get_form for this request.
     action = "save"
@@ -388,6 +406,8 @@ class AnswerForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.fields["topics"].disabled:
+            check_topic_languages(self, self.instance.question.language)
         base_version = cleaned.get("base_version")
         if base_version is not None and base_version != self.instance.version:
             self.conflict = conflict_details(self.instance, base_version)
@@ -462,8 +482,23 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
     """The one edit screen for a question's wording, topics, answer and sources."""
 
     form = AnswerForm
-    list_display = ["question", "guide", "status", "has_draft", "updated_at", "review_due"]
-    list_filter = ["question__guide", "question__status", ReviewDueFilter, DraftFilter]
+    list_display = [
+        "question",
+        "guide",
+        "language",
+        "status",
+        "has_draft",
+        "updated_at",
+        "review_due",
+    ]
+    list_filter = [
+        "question__guide",
+        "question__status",
+        "question__language",
+        TranslationStatusFilter,
+        ReviewDueFilter,
+        DraftFilter,
+    ]
     search_fields = ["question__text", "body"]
     list_select_related = ["question__guide"]
     readonly_fields = ["publication"]
@@ -488,6 +523,16 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
             path("<int:pk>/preview/", view(self.preview_view), name="faq_answer_preview"),
             path("<int:pk>/compare/", view(self.compare_view), name="faq_answer_compare"),
             path(
+                "<int:pk>/translate/",
+                view(lambda request, pk: translate_view(self, request, pk)),
+                name="faq_answer_translate",
+            ),
+            path(
+                "translations-behind/",
+                view(lambda request: behind_view(self, request)),
+                name="faq_answer_translations_behind",
+            ),
+            path(
                 "<int:pk>/revert/<int:history_id>/",
                 view(self.revert_view),
                 name="faq_answer_revert",
@@ -497,6 +542,12 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         return locked_object(self, request, object_id)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.question.language != ENGLISH:
+            return [*fieldsets, (_("Translation"), {"fields": [UP_TO_DATE_FIELD]})]
+        return fieldsets
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -518,6 +569,7 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
             draft_diff=word_diff(form.live["body"], obj.draft_body)
             if obj is not None and obj.has_draft
             else None,
+            translation_status=translation_status(obj) if obj is not None else None,
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -532,6 +584,7 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
         if not form.fields["question_text"].disabled:
             topics = form.cleaned_data["topics"]
             set_question_wording(question, form.cleaned_data["question_text"], topics)
+        apply_brought_up_to_date(form, answer)
         if form.action == "draft":
             save_draft(answer, request.user, form.live)
         elif form.action == "publish":
@@ -557,6 +610,10 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
     @admin.display(description=_("guide"), ordering="question__guide")
     def guide(self, answer):
         return answer.question.guide
+
+    @admin.display(description=_("language"), ordering="question__language")
+    def language(self, answer):
+        return answer.question.get_language_display()
 
     @admin.display(description=_("status"), ordering="question__status")
     def status(self, answer):
@@ -669,9 +726,9 @@ class AnswerAdmin(SavesSurviveFaults, RevisionedAdmin):
         preview._prefetched_objects_cache = {"sources": sources}
         response = TemplateResponse(request, "faq/question_preview.html", {"question": question})
         response["X-Robots-Tag"] = "noindex"
-        # The page as readers see it: in the content's language, not the
-        # editor's admin language (faq.middleware.AdminLanguageMiddleware).
-        with translation.override(settings.LANGUAGE_CODE):
+        # The page as readers of its language see it (lang, links, words), not
+        # the editor's admin language (faq.middleware.AdminLanguageMiddleware).
+        with translation.override(answer.question.guide.language):
             return response.render()
 
     def compare_view(self, request, pk):
@@ -776,7 +833,9 @@ def preview_sources(formsets):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    form = paired_form(Topic)
+    list_display = ["name", "slug", "language"]
+    list_filter = ["language"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -5,6 +5,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from .languages import ENGLISH, SPANISH, route_name
 from .views import published_questions
 
 FEED_LENGTH = 30
@@ -18,6 +19,7 @@ class AnswerUpdatesFeed(Feed):
     """
 
     feed_type = Atom1Feed
+    language = ENGLISH  # of the answers listed, and the feed's xml:lang
 
     # Methods, not class attributes: read in the language active for the request.
     def title(self):
@@ -27,11 +29,12 @@ class AnswerUpdatesFeed(Feed):
         return gettext("Answers to public policy questions, as policy staff update them.")
 
     def link(self):
-        return reverse("faq:home")
+        return reverse(route_name("faq:home", self.language))
 
     def items(self):
         return (
             published_questions()
+            .filter(language=self.language)
             .prefetch_related(None)
             .order_by("-answer__notable_change_at", "-pk")[:FEED_LENGTH]
         )
@@ -54,3 +57,9 @@ class AnswerUpdatesFeed(Feed):
 
     def item_categories(self, question):
         return [question.guide.title]
+
+
+class SpanishAnswerUpdatesFeed(AnswerUpdatesFeed):
+    """The same feed for the Spanish answers (/es/feeds/actualizaciones.atom)."""
+
+    language = SPANISH

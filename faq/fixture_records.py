@@ -31,6 +31,8 @@ IDENTITY = {
     "faq.taggedquestion": ("content_object", "tag"),
 }
 RECORD_KEYS = {"model", "fields", "pk"}
+# Models whose records may name an English original to pair with.
+TRANSLATABLE = {"faq.guide", "faq.question", "faq.topic", "faq.answer"}
 
 
 class FixtureError(Exception):
@@ -70,6 +72,9 @@ class FixtureRecord:
     references: dict  # field name -> the reference as written (a natural key list or a pk)
     written: dict  # the "fields" object as written
     identity: list
+    # A translation names its English original by that record's identity
+    # ("translation_of"); the original must be seeded first (faq/translations.py).
+    translation_of: list | None = None
 
     @property
     def label(self):
@@ -142,12 +147,21 @@ def read_record(path, number, item):
     except (LookupError, ValueError) as error:
         raise FixtureError(f"{where}: unknown model “{label}”.") from error
     where = f"{where} ({model._meta.label_lower} “{show(written_identity(model, item))}”)"
+    fields = dict(fields)
+    translation_of = fields.pop("translation_of", None)
+    if translation_of is not None and (
+        label.lower() not in TRANSLATABLE or not isinstance(translation_of, list)
+    ):
+        raise FixtureError(
+            f"{where}: “translation_of” names the English original's natural key as a list, "
+            f"on {', '.join(sorted(TRANSLATABLE))} records only."
+        )
     values, references = read_fields(where, model, fields)
     identity = read_identity(where, model, item, fields)
     if not identity_fields(model):
         values[model._meta.pk.attname] = identity[0]
     check_values(where, model, values, references, fields)
-    return FixtureRecord(path, number, model, values, references, fields, identity)
+    return FixtureRecord(path, number, model, values, references, fields, identity, translation_of)
 
 
 def written_identity(model, item):

@@ -17,6 +17,7 @@ from django.utils import dateformat
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
+from .languages import active_language, route_name
 from .links import static_url, url
 
 # Django templates the Jinja2 engine must leave to the Django engine.
@@ -96,6 +97,12 @@ def canonical_url(request):
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def page_url(viewname, *args):
+    """{{ url('faq:home') }} in a template: the route in the page's language, so a
+    Spanish page's links to the home, topics, search and feed stay in Spanish."""
+    return url(route_name(viewname, active_language()), *args)
+
+
 # The partials in templates/includes/ are macros every public template calls by
 # name. Importing them in each template made a new module on every render.
 PARTIALS = {
@@ -104,6 +111,8 @@ PARTIALS = {
     "topic_links": "includes/topic_links.html",
     "pager_links": "includes/pager_links.html",
     "pagination": "includes/pagination.html",
+    "language_switch": "includes/languages.html",
+    "language_alternates": "includes/languages.html",
 }
 
 
@@ -117,7 +126,11 @@ def environment(**options):
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     # The site's name is set once, for every page, with or without a request (500).
     env.globals.update(
-        url=url, static=static_url, canonical_url=canonical_url, site_name=settings.SITE_NAME
+        url=page_url,
+        static=static_url,
+        canonical_url=canonical_url,
+        site_name=settings.SITE_NAME,
+        page_language=active_language,
     )
     env.filters.update(date=date, pluralize=pluralize, link_href=link_href)
     for name, path in PARTIALS.items():

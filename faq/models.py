@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,12 +18,14 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import search
+from .languages import ENGLISH, LANGUAGE_CHOICES, route_name
 from .links import url
 from .markdown import render_markdown
 
-# Guides live at /<guide-slug>/, so these slugs would hide site pages.
+# Guides live at /<guide-slug>/ and /es/<guide-slug>/, so these slugs would hide site pages.
 RESERVED_GUIDE_SLUGS = frozenset(
     {"admin", "topics", "search", "feeds", "static", "healthz", "sitemap.xml", "robots.txt"}
+    | {"es", "temas", "buscar"}
 )
 MAX_ANSWER_LENGTH = 20_000
 # Words of an answer shown as the page description to search engines and link previews.
@@ -43,6 +46,30 @@ def validate_guide_slug(value):
             _("“%(slug)s” is used by another part of the site; choose another web address."),
             params={"slug": value},
         )
+
+
+# Two languages, the Ask CFPB / Wagtail way (issue 10): every guide, question
+# and topic is a row in one language, and a translation is another row that
+# shares its `translation_key`. Per-language columns (title_es, body_es) would
+# share one history, one draft and one review date between the languages; as
+# rows, each language keeps its own drafts, history, change notes, review dates
+# and change log, and nothing done in one language touches the other. A
+# question takes its guide's language; answers and sources belong to their
+# question, so they follow it.
+
+
+def translation_key_field():
+    return models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Shared by an English original and its Spanish translation.",
+    )
+
+
+def language_field(**options):
+    return models.CharField(
+        _("language"), max_length=2, choices=LANGUAGE_CHOICES, default=ENGLISH, **options
+    )
 
 
 class CategoryManager(models.Manager):
@@ -110,6 +137,13 @@ class Guide(models.Model):
         default=False,
         help_text=_("Unpublished guides and all their questions are hidden from the public."),
     )
+    language = language_field(
+        help_text=_(
+            "The language the guide is written in; Spanish guides are at /es/<slug>/. "
+            "Its questions are in the same language."
+        )
+    )
+    translation_key = translation_key_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -119,6 +153,11 @@ class Guide(models.Model):
         ordering = ["category__position", "position", "title"]
         verbose_name = _("guide")
         verbose_name_plural = _("guides")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="one_guide_per_language"
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -127,7 +166,7 @@ class Guide(models.Model):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return url("faq:guide", self.slug)
+        return url(route_name("faq:guide", self.language), self.slug)
 
 
 class RemembersSavedValues(models.Model):
@@ -215,10 +254,14 @@ class Question(RemembersSavedValues):
         blank=True,
         help_text=_("Topics readers can follow to related questions. Separate topics with commas."),
     )
+    # Always the guide's language (set in save()); a column of its own so that
+    # "one question per language per translation key" is a database constraint.
+    language = language_field(editable=False)
+    translation_key = translation_key_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "language", "translation_key"])
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
@@ -230,6 +273,9 @@ class Question(RemembersSavedValues):
                 fields=["guide", "position"], name="unique_question_position_in_guide"
             ),
             models.UniqueConstraint(fields=["guide", "slug"], name="unique_question_slug_in_guide"),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="one_question_per_language"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["draft", "published"]), name="question_status_valid"
             ),
@@ -243,11 +289,21 @@ class Question(RemembersSavedValues):
 
     natural_key.dependencies = ["faq.guide"]
 
-    tracked_fields = ("text",)
+    tracked_fields = ("text", "guide_id")
+
+    def clean(self):
+        super().clean()
+        moved = self.pk and self.guide_id and self.has_changed("guide_id")
+        if moved and self.guide.language != self.language:
+            raise ValidationError(
+                {"guide": _("A question stays in its language: choose a guide in its language.")}
+            )
 
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slug_from_text(self.text) or f"question-{self.position}"
+        if self.has_changed("guide_id"):
+            self.language = self.guide.language
         text_changed = self.has_changed("text")
         super().save(*args, **kwargs)
         self.remember_saved_values()
@@ -256,7 +312,7 @@ class Question(RemembersSavedValues):
             search.index_question(self)
 
     def get_absolute_url(self):
-        return url("faq:question", self.guide.slug, self.slug)
+        return url(route_name("faq:question", self.guide.language), self.guide.slug, self.slug)
 
     @property
     def is_public(self):
@@ -271,14 +327,23 @@ class Topic(TagBase):
         blank=True,
         help_text=_("Optional sentence shown at the top of the topic's page."),
     )
+    # Names and slugs stay unique across both languages (taggit finds a topic
+    # by its name); a Spanish topic is paired with its English one by the key.
+    language = language_field(help_text=_("Questions in this language may have this topic."))
+    translation_key = translation_key_field()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_key", "language"], name="one_topic_per_language"
+            )
+        ]
 
     def get_absolute_url(self):
-        return url("faq:topic", self.slug)
+        return url(route_name("faq:topic", self.language), self.slug)
 
 
 class TaggedQuestionManager(models.Manager):
@@ -437,6 +502,19 @@ class Answer(RemembersSavedValues):
     notable_change_at = models.DateTimeField(_("last notable change"), null=True, editable=False)
     notable_change_note = models.CharField(
         _("last notable change note"), max_length=300, blank=True, editable=False
+    )
+    # A translation's source: the revision (history row) of the English answer
+    # it was translated from. The English text changing notably after that
+    # revision makes the translation "behind" (faq/translations.py).
+    translated_from = models.ForeignKey(
+        "faq.HistoricalAnswer",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("translated from revision"),
+        help_text=_("The revision of the English answer this translation was made from."),
     )
     # Goes up by one on every save; the edit form carries the number it was
     # opened with and refuses to save over a newer one (see faq/admin.py).

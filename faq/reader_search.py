@@ -15,6 +15,8 @@ suggested word is always one readers can already read.
 
 from dataclasses import dataclass
 
+from . import search_languages
+from .languages import SPANISH
 from .search import Matches, SearchResult, search, terms
 from .search_models import DEFAULT_LANGUAGE
 from .stopwords import content_words
@@ -40,6 +42,10 @@ class ReaderSearch:
 
 
 def find(query, page_number=1, per_page=10, language=DEFAULT_LANGUAGE):
+    if language == SPANISH:
+        # Spanish has its own stemming and accent folding (faq/search_languages.py);
+        # spelling help and synonyms are English only so far.
+        return ReaderSearch(search_languages.search(query, page_number, per_page), query)
     synonym_groups = groups(language)
     # Checked before searching, whatever the results, so the page's query count
     # depends on the query's words, never on how much content there is.

@@ -146,7 +146,8 @@ def set_question_wording(question, text, topic_names):
         question.save_without_historical_record()
     current = {topic.name.casefold() for topic in question.tags.all()}
     if current != {name.casefold() for name in topic_names}:
-        question.tags.set(topic_names)
+        # A topic typed for the first time is created in the question's language.
+        question.tags.set(topic_names, tag_kwargs={"language": question.language})
 
 
 def save_revision(answer, user, reason=""):

@@ -73,6 +73,10 @@ def index_question(question, answer=None):
         answer = _answer_of(question)
     text = CONTROL.sub(" ", question.text)
     body = plain_text(answer.body_html) if answer is not None else ""
+    if getattr(question, "language", "en") != "en":  # Spanish: faq/search_languages.py
+        from . import search_languages
+
+        return search_languages.index_question(question.pk, text, body)
     with connection.cursor() as cursor:
         if is_postgresql():
             cursor.execute(
@@ -103,17 +107,22 @@ def _answer_of(question):
 
 
 def remove_question(question_id):
+    from . import search_languages
+
     with connection.cursor() as cursor:
         column = "question_id" if is_postgresql() else "rowid"
         cursor.execute(f"DELETE FROM {TABLE} WHERE {column} = %s", [question_id])
+    search_languages.remove_question(question_id)
 
 
 def rebuild_index():
     """Index every question again; for bulk imports that bypass save()."""
+    from . import search_languages
     from .models import Question
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")
+    search_languages.clear()
     questions = Question.objects.select_related("answer")
     for question in questions.iterator(chunk_size=500):
         index_question(question)
@@ -146,7 +155,8 @@ def published_ids_sql():
     compiling a queryset costs more than running this search on SQLite."""
     from .models import Question
 
-    published = Question.objects.published().order_by().values("pk")
+    # English only: Spanish questions have their own index (search_languages.py).
+    published = Question.objects.published().filter(language="en").order_by().values("pk")
     sql, params = published.query.sql_with_params()
     return sql, tuple(params)
 

@@ -42,7 +42,7 @@ MAX_STORED_LENGTH = 100
 # page knows whether it found answers. It says only what the page says.
 FOUND_HEADER = "X-Search-Found"
 # Search pages by path and the language their queries are in.
-SEARCH_PATHS = {"/search/": DEFAULT_LANGUAGE}
+SEARCH_PATHS = {"/search/": DEFAULT_LANGUAGE, "/es/buscar/": "es"}
 LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 _pending = Counter()  # (day, language, query, found) -> searches not yet written

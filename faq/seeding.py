@@ -135,7 +135,36 @@ class SeedRun:
         for name, reference in record.references.items():
             related_field = record.model._meta.get_field(name)
             values[name] = self.resolve(record, related_field, reference)
+        if record.translation_of is not None:
+            values.update(self.pairing_with_original(record))
         return record.model(**values)
+
+    def pairing_with_original(self, record):
+        """The fields that pair a translation with its English original, found
+        the way references are (so an original editors re-addressed still pairs):
+        the original's translation key, or for an answer the English revision it
+        translates (the original's first revision, the text the fixture was made from)."""
+        model, identity = record.model, record.translation_of
+        key = record_key(model, identity)
+        what = f"its English original “{show(identity)}”"
+        if key in self.objects:
+            original = self.objects[key]
+        elif seeded := self.seeded.get(key):
+            original = model._default_manager.filter(pk=seeded.object_id).first()
+            if original is None:
+                raise LeftOut(f"{what} was deleted since it was seeded")
+        else:
+            try:
+                original = model._default_manager.get_by_natural_key(*identity)
+            except (model.DoesNotExist, TypeError, ValueError):
+                raise FixtureError(
+                    f"{record.where}: {what} is in neither the fixtures nor the database. "
+                    "Load the English fixture first."
+                ) from None
+        if model is Answer:
+            first = original.history.order_by("history_date", "history_id").first()
+            return {"translated_from_id": first.pk if first else None}
+        return {"translation_key": original.translation_key}
 
     def resolve(self, record, related_field, reference):
         if reference is None:

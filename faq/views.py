@@ -29,11 +29,18 @@ from . import reader_search, search_stats
 from .cache import stamp_store_ok
 from .diff import word_diff
 from .faults import close_connections
+from .languages import ENGLISH, SPANISH
 from .middleware import declare_query
 from .models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
 from .prepared import PreparedQuery
 from .search import CONTROL
-from .search_models import DEFAULT_LANGUAGE
+from .translations import (
+    counterpart_guide_slug,
+    counterpart_of,
+    counterpart_topic_slug,
+    question_counterpart_annotations,
+    site_page_in_other_language,
+)
 
 RELATED_LIMIT = 5
 RELATED_CANDIDATES = 50
@@ -74,17 +81,27 @@ def paginate(request, questions, title):
 
 
 class HomeView(TemplateView):
+    """The guides of one language (the URL's), by category."""
+
     template_name = "faq/home.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, language=ENGLISH, **kwargs):
         published_count = Count("questions", filter=Q(questions__in=Question.objects.published()))
-        guides = Guide.objects.published().annotate(question_count=published_count)
+        guides = (
+            Guide.objects.published()
+            .filter(language=language)
+            .annotate(question_count=published_count)
+        )
         categories = (
-            Category.objects.filter(guides__is_published=True)
+            Category.objects.filter(guides__is_published=True, guides__language=language)
             .distinct()
             .prefetch_related(Prefetch("guides", queryset=guides))
         )
-        return super().get_context_data(categories=categories, **kwargs)
+        return super().get_context_data(
+            categories=categories,
+            translation=site_page_in_other_language(language, "faq:home"),
+            **kwargs,
+        )
 
 
 class GuideDetailView(DetailView):
@@ -92,14 +109,21 @@ class GuideDetailView(DetailView):
     context_object_name = "guide"
 
     def get_object(self, queryset=None):
+        guides = Guide.objects.published().select_related("category")
         return get_object_or_404(
-            Guide.objects.published().select_related("category"), slug=self.kwargs["guide_slug"]
+            guides.annotate(counterpart_slug=counterpart_guide_slug()),
+            slug=self.kwargs["guide_slug"],
+            language=self.kwargs.get("language", ENGLISH),
         )
 
     def get_context_data(self, **kwargs):
-        questions = published_questions().filter(guide=self.object)
-        page = paginate(self.request, questions, self.object.title)
-        return super().get_context_data(**page, **kwargs)
+        guide = self.object
+        questions = published_questions().filter(guide=guide)
+        page = paginate(self.request, questions, guide.title)
+        translation = counterpart_of(
+            guide.language, "faq:guide", guide.counterpart_slug, page=page["page_obj"].number
+        )
+        return super().get_context_data(**page, translation=translation, **kwargs)
 
 
 def model_from_row(model, row, prefix=""):
@@ -117,7 +141,16 @@ def fields_in_row(model, prefix, keys):
     return [f.attname for f in model._meta.concrete_fields if prefix + f.attname in keys]
 
 
-QUESTION_LINK_FIELDS = ("id", "guide_id", "position", "text", "slug", "guide__id", "guide__slug")
+QUESTION_LINK_FIELDS = (
+    "id",
+    "guide_id",
+    "position",
+    "text",
+    "slug",
+    "guide__id",
+    "guide__slug",
+    "guide__language",
+)
 
 
 def linked_question(row, guides):
@@ -147,11 +180,13 @@ def neighbouring_question(direction):
 # The question page runs on every cache miss, so its queries are compiled once
 # per process (faq/prepared.py): about 0.1 ms each instead of 0.5 to 3 ms.
 question_page_row = PreparedQuery(
-    lambda guide_slug, question_slug: (
+    lambda guide_slug, question_slug, language: (
         Question.objects.published()
-        .filter(guide__slug=guide_slug, slug=question_slug)
+        .filter(guide__slug=guide_slug, slug=question_slug, guide__language=language)
         .annotate(
-            previous_id=neighbouring_question("previous"), next_id=neighbouring_question("next")
+            previous_id=neighbouring_question("previous"),
+            next_id=neighbouring_question("next"),
+            **question_counterpart_annotations(),
         )
         .values(
             *QUESTION_LINK_FIELDS,
@@ -160,18 +195,23 @@ question_page_row = PreparedQuery(
             "answer__body_html",
             "answer__summary",
             "answer__text_updated_at",
+            "answer__translated_from__history_date",
             "previous_id",
             "next_id",
+            "counterpart_slug",
+            "counterpart_guide_slug",
+            "counterpart_changed_at",
         )
     ),
     guide_slug=str,
     question_slug=str,
+    language=str,
 )
 question_topics = PreparedQuery(
     lambda question_id: (
         Topic.objects.filter(tagged_questions__content_object_id=question_id)
         .order_by("name")
-        .values("id", "name", "slug")
+        .values("id", "name", "slug", "language")
     ),
     question_id=int,
 )
@@ -239,15 +279,30 @@ def related_questions(question):
     return [linked_question(row, guides) for row in rows]
 
 
-def load_question_page(guide_slug, question_slug):
+def load_question_page(guide_slug, question_slug, language=ENGLISH):
     """The published question with its guide, answer, topics and sources, and the
-    questions before and after it in the guide (None at either end), or 404."""
-    rows = question_page_row(guide_slug=guide_slug, question_slug=question_slug)
+    questions before and after it in the guide (None at either end), or 404.
+
+    The question also carries `translation`, its published counterpart in the
+    other language (or None), and `original_updated_at`: for a translation
+    whose English original changed notably since it was made, that change's date.
+    """
+    rows = question_page_row(guide_slug=guide_slug, question_slug=question_slug, language=language)
     if not rows:
         raise Http404("No published question at this address.")
     row = rows[0]
     guides = {}
     question = linked_question(row, guides)
+    question.translation = counterpart_of(
+        language, "faq:question", row["counterpart_guide_slug"], row["counterpart_slug"]
+    )
+    translated_at = row["answer__translated_from__history_date"]
+    changed_at = row["counterpart_changed_at"]
+    question.original_updated_at = (
+        changed_at
+        if language == SPANISH and translated_at and changed_at and changed_at > translated_at
+        else None
+    )
     answer = model_from_row(Answer, row, prefix="answer__")
     question.answer = answer
     question._prefetched_objects_cache = {
@@ -270,7 +325,9 @@ class QuestionDetailView(DetailView):
 
     def get_object(self, queryset=None):
         question, self.previous, self.next = load_question_page(
-            self.kwargs["guide_slug"], self.kwargs["question_slug"]
+            self.kwargs["guide_slug"],
+            self.kwargs["question_slug"],
+            self.kwargs.get("language", ENGLISH),
         )
         return question
 
@@ -279,6 +336,7 @@ class QuestionDetailView(DetailView):
             related=related_questions(self.object),
             previous=self.previous,
             next=self.next,
+            translation=self.object.translation,
             **kwargs,
         )
 
@@ -347,20 +405,35 @@ def first_published(question):
 
 
 @require_GET
-def question_changes(request, guide_slug, question_slug):
+def question_changes(request, guide_slug, question_slug, language=ENGLISH):
     question = get_object_or_404(
-        Question.objects.published().select_related("guide", "answer"),
+        Question.objects.published()
+        .select_related("guide", "answer")
+        .annotate(**question_counterpart_annotations()),
         guide__slug=guide_slug,
+        guide__language=language,
         slug=question_slug,
     )
     changes = public_changes(question.answer, first_published(question))
     paginator = Paginator(changes, CHANGES_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     declare_query(request, page=page.number)
+    translation = counterpart_of(
+        language,
+        "faq:question_changes",
+        question.counterpart_guide_slug,
+        question.counterpart_slug,
+        page=page.number,
+    )
     return render(
         request,
         "faq/question_changes.html",
-        {"question": question, "page_obj": page, "changes": page.object_list},
+        {
+            "question": question,
+            "page_obj": page,
+            "changes": page.object_list,
+            "translation": translation,
+        },
     )
 
 
@@ -378,7 +451,7 @@ def page_number(value, largest=10_000):
 
 
 @require_GET
-def search_view(request, language=DEFAULT_LANGUAGE):
+def search_view(request, language=ENGLISH):
     query = clean_query(request.GET.get("q", ""))
     context = {
         "query": query,
@@ -386,6 +459,7 @@ def search_view(request, language=DEFAULT_LANGUAGE):
         "matched_all": True,
         "outcome": None,
         "stats_days": settings.SEARCH_STATS_DAYS,
+        "translation": site_page_in_other_language(language, "faq:search"),
     }
     if not query:
         return render(request, "faq/search.html", context)
@@ -417,10 +491,18 @@ class TopicListView(ListView):
 
     def get_queryset(self):
         return (
-            Topic.objects.filter(tagged_questions__content_object__in=Question.objects.published())
+            Topic.objects.filter(
+                language=self.kwargs.get("language", ENGLISH),
+                tagged_questions__content_object__in=Question.objects.published(),
+            )
             .annotate(question_count=Count("tagged_questions", distinct=True))
             .order_by("name")
         )
+
+    def get_context_data(self, **kwargs):
+        language = self.kwargs.get("language", ENGLISH)
+        translation = site_page_in_other_language(language, "faq:topics")
+        return super().get_context_data(translation=translation, **kwargs)
 
 
 class TopicDetailView(DetailView):
@@ -428,15 +510,23 @@ class TopicDetailView(DetailView):
     context_object_name = "topic"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(Topic, slug=self.kwargs["topic_slug"])
+        return get_object_or_404(
+            Topic.objects.annotate(counterpart_slug=counterpart_topic_slug()),
+            slug=self.kwargs["topic_slug"],
+            language=self.kwargs.get("language", ENGLISH),
+        )
 
     def get_context_data(self, **kwargs):
-        questions = published_questions().filter(tags=self.object)
-        title = gettext("Topic: %(topic)s") % {"topic": self.object.name}
+        topic = self.object
+        questions = published_questions().filter(tags=topic)
+        title = gettext("Topic: %(topic)s") % {"topic": topic.name}
         page = paginate(self.request, questions, title)
         if not page["questions"]:
             raise Http404("No published question has this topic.")
-        return super().get_context_data(**page, **kwargs)
+        translation = counterpart_of(
+            topic.language, "faq:topic", topic.counterpart_slug, page=page["page_obj"].number
+        )
+        return super().get_context_data(**page, translation=translation, **kwargs)
 
 
 HEALTH_CHECK_TIMEOUT_MS = 2000

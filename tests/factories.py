@@ -95,3 +95,42 @@ def get_counting_queries(client, url, **headers):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, headers=headers)
     return response, len(queries)
+
+
+def make_spanish_guide(english, slug=None, *, is_published=True, **fields):
+    """The Spanish version of an English guide (same translation key)."""
+    category, _ = Category.objects.get_or_create(name="Gobierno federal", slug="gobierno-federal")
+    fields.setdefault("title", f"Guía {english.title}")
+    return Guide.objects.create(
+        slug=slug or f"{english.slug}-es",
+        category=category,
+        is_published=is_published,
+        language="es",
+        translation_key=english.translation_key,
+        **fields,
+    )
+
+
+def make_translation(english_question, spanish_guide, *, text=None, body=None, **options):
+    """The Spanish version of an English question and answer, linked to the English
+    answer's newest revision; topics are given as Spanish topic names."""
+    from faq.models import Topic
+
+    topics = options.pop("topics", ())
+    question = Question.objects.create(
+        guide=spanish_guide,
+        position=english_question.position,
+        text=text or f"¿Pregunta número {english_question.position} sobre el DMV?",
+        status=options.pop("status", Question.Status.PUBLISHED),
+        translation_key=english_question.translation_key,
+    )
+    english_answer = english_question.answer
+    Answer.objects.create(
+        question=question,
+        body=body or f"Respuesta número {english_question.position}.",
+        translated_from=english_answer.history.order_by("-history_date").first(),
+    )
+    for name in topics:
+        topic, _ = Topic.objects.get_or_create(name=name, defaults={"language": "es"})
+        question.tags.add(topic)
+    return question

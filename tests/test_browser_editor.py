@@ -31,7 +31,9 @@ def log_in(page, site, username):
 
 
 def first_answer():
-    return Answer.objects.select_related("question__guide").get(question__position=1)
+    return Answer.objects.select_related("question__guide").get(
+        question__position=1, question__language="en"
+    )
 
 
 def edit_url(site, answer):

@@ -56,7 +56,7 @@ class SeedFixtureTests(TestCase):
         self.assertTrue(all(a.body_html.startswith("<") for a in Answer.objects.all()))
 
     def test_seeding_yields_the_seed_files_words_in_order(self):
-        call_command("seed_content", stdout=StringIO())
+        call_command("seed_content", str(FIXTURE), stdout=StringIO())
         category, title, entries = parse_seed(seed_text())
         self.assertEqual(len(entries), 20)
         guide = Guide.objects.get()
@@ -68,26 +68,26 @@ class SeedFixtureTests(TestCase):
         self.assertEqual(loaded, entries)
 
     def test_topics_are_chosen_like_an_editor_would(self):
-        call_command("seed_content", stdout=StringIO())
+        call_command("seed_content", str(FIXTURE), stdout=StringIO())
         self.assertTrue(8 <= Topic.objects.count() <= 12)
         for question in Question.objects.prefetch_related("tags"):
             with self.subTest(question=question.position):
                 self.assertTrue(1 <= len(question.tags.all()) <= 4)
 
     def test_seeding_records_one_history_row_per_question_and_answer(self):
-        call_command("seed_content", stdout=StringIO())
+        call_command("seed_content", str(FIXTURE), stdout=StringIO())
         self.assertEqual(Question.history.filter(history_type="+").count(), 20)
         self.assertEqual(Answer.history.filter(history_type="+").count(), 20)
         self.assertEqual(Answer.history.count(), 20)
 
     def test_a_second_run_changes_nothing_and_keeps_an_editors_change(self):
-        call_command("seed_content", stdout=StringIO())
+        call_command("seed_content", str(FIXTURE), stdout=StringIO())
         answer = Answer.objects.get(question__position=5)
         answer.body = "An editor rewrote this answer."
         answer.save()
         history_rows = Answer.history.count()
         output = StringIO()
-        call_command("seed_content", stdout=output)
+        call_command("seed_content", str(FIXTURE), stdout=output)
         answer.refresh_from_db()
         self.assertEqual(answer.body, "An editor rewrote this answer.")
         self.assertEqual(Answer.history.count(), history_rows)

@@ -192,7 +192,9 @@ class SnapshotTests(TestCase):
 
     def test_seed_content_records_topics_on_its_first_rows(self):
         call_command("seed_content", stdout=StringIO())
-        rows = Answer.history.all()
+        rows = Answer.history.filter(
+            question_text__in=Question.objects.filter(language="en").values("text")
+        )
         self.assertEqual(rows.count(), 20)
         first = rows.get(question_text__startswith="What is the current policy")
         question = Question.objects.get(text=first.question_text)

@@ -140,8 +140,9 @@ class QueryCountTests(TestCase):
         from django.core.management import call_command
 
         call_command("seed_content", verbosity=0)
-        guide = Question.objects.published().first().guide
+        guide = Question.objects.published().filter(language="en").first().guide
         question = Question.objects.published().filter(guide=guide).order_by("position")[10]
+        spanish = Question.objects.get(language="es", translation_key=question.translation_key)
         urls = {
             "home": reverse("faq:home"),
             "guide": guide.get_absolute_url(),
@@ -152,13 +153,24 @@ class QueryCountTests(TestCase):
             "search": reverse("faq:search") + "?q=license+data",
             "feed": reverse("faq:feed"),
             "sitemap": reverse("sitemap"),
+            # The Spanish translation of the seed guide: every Spanish page type.
+            "es home": reverse("faq:es_home"),
+            "es guide": spanish.guide.get_absolute_url(),
+            "es question": spanish.get_absolute_url(),
+            "es changes": reverse(
+                "faq:es_question_changes", args=[spanish.guide.slug, spanish.slug]
+            ),
+            "es topics": reverse("faq:es_topics"),
+            "es topic": spanish.tags.first().get_absolute_url(),
+            "es search": reverse("faq:es_search") + "?q=licencia+datos",
+            "es feed": reverse("faq:es_feed"),
         }
         seed = {name: self.count_queries(url) for name, url in urls.items()}
         call_command("generate_demo_data", questions=10_000, guides=50, force=True, verbosity=0)
-        self.assertEqual(Question.objects.published().count(), 10_020)
+        self.assertEqual(Question.objects.published().count(), 10_040)
         large = {name: self.count_queries(url) for name, url in urls.items()}
         self.assertEqual(large, seed)
-        demo_guide = Question.objects.exclude(guide=guide).first().guide
+        demo_guide = Question.objects.exclude(guide__in=[guide, spanish.guide]).first().guide
         last_page = (demo_guide.questions.count() - 1) // PAGE_SIZE + 1
         self.assertGreater(last_page, 1)
         self.assertEqual(

@@ -70,6 +70,20 @@ def answer_body(number, subject, revision):
     return "\n\n".join(paragraphs) + "\n\n" + steps + note
 
 
+def analyze_content_tables():
+    """Fresh planner statistics after the bulk load (PostgreSQL). Without them the
+    planner takes 10,000-row tables for empty ones until autovacuum runs, and can
+    join questions and answers by scanning both in a nested loop (minutes)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table for model in (Guide, Question, Answer, Source, Topic, TaggedQuestion)
+    ] + [Answer.history.model._meta.db_table]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 class Command(BaseCommand):
     help = "Generate demo guides, questions, answers, sources, topics and history in bulk."
 
@@ -219,20 +233,3 @@ class Command(BaseCommand):
                 )
             )
         return rows
-
-
-def analyze_content_tables():
-    """PostgreSQL: fresh planner statistics after 10,000 rows arrived at once.
-
-    Statistics taken while the tables held a handful of rows (or inside a test's
-    transaction, none) make the planner choose nested loops that take minutes
-    on the related-questions and topic queries. ANALYZE also sees this
-    transaction's own rows."""
-    if connection.vendor != "postgresql":
-        return
-    tables = [
-        model._meta.db_table for model in (Guide, Question, Answer, Source, Topic, TaggedQuestion)
-    ]
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {table}")

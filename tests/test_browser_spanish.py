@@ -1,0 +1,104 @@
+"""The Spanish pages in a real browser: the language switch by keyboard, a
+Spanish search without accents, and axe-core's WCAG 2.2 A/AA rules."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+from faq.models import Question
+
+from .test_browser import WCAG_TAGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+GUIDE_ES = "/es/intercambio-de-datos-del-dmv-con-ice-en-illinois/"
+
+
+@pytest.fixture
+def seeded(live_server):
+    """Both seed guides: the English one and its Spanish translation."""
+    call_command("seed_content", verbosity=0)
+    return live_server
+
+
+def spanish_pages(base):
+    question = Question.objects.get(language="es", position=13)
+    return {
+        "home": base + "/es/",
+        "guide": base + GUIDE_ES,
+        "question": base + question.get_absolute_url(),
+        "search results": base + "/es/buscar/?q=licencia",
+        "search, empty": base + "/es/buscar/",
+        "topics": base + "/es/temas/",
+    }
+
+
+def tab_to(page, href, limit=60):
+    """Press Tab until the link to `href` has the focus; True if it got there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.getAttribute('href')") == href:
+            return True
+    return False
+
+
+def test_the_language_switch_works_by_keyboard_both_ways(seeded, page):
+    english = Question.objects.get(language="en", position=13)
+    spanish = Question.objects.get(language="es", position=13)
+    page.goto(seeded.url + english.get_absolute_url())
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert tab_to(page, spanish.get_absolute_url())
+    focused = page.evaluate("() => [document.activeElement.lang, document.activeElement.innerText]")
+    assert focused == ["es", "Español"]
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + spanish.get_absolute_url())
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert page.locator("h1").inner_text() == spanish.text
+    assert tab_to(page, english.get_absolute_url())
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + english.get_absolute_url())
+    assert page.locator("h1").inner_text() == english.text
+
+
+def test_a_reader_searches_in_spanish_without_accents(seeded, no_js_page):
+    page = no_js_page
+    page.goto(seeded.url + GUIDE_ES)
+    page.locator("#site-search-q").fill("informacion")
+    page.locator("#site-search-q").press("Enter")
+    assert "/es/buscar/?q=informacion" in page.url
+    assert page.locator(".results li").count() >= 1
+    assert "información" in page.locator(".snippet mark").first.inner_text().lower()
+    page.locator(".results h2 a").first.click()
+    assert "/es/" in page.url
+    assert page.evaluate("document.documentElement.lang") == "es"
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_22_aa_violations_on_spanish_pages(seeded, chromium, color_scheme):
+    context = chromium.new_context(
+        color_scheme=color_scheme, viewport={"width": 390, "height": 844}, bypass_csp=True
+    )
+    page = context.new_page()
+    axe = Axe()
+    problems = {}
+    try:
+        for name, url in spanish_pages(seeded.url).items():
+            response = page.goto(url)
+            assert response.status == 200, name
+            assert page.evaluate("document.documentElement.lang") == "es", name
+            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+            if results.violations_count:
+                problems[name] = results.generate_report()
+    finally:
+        context.close()
+    assert problems == {}, "\n\n".join(f"{name}:\n{report}" for name, report in problems.items())
+
+
+def test_spanish_pages_reflow_at_320_px(seeded, no_js_page):
+    overflowing = {}
+    for name, url in spanish_pages(seeded.url).items():
+        no_js_page.goto(url)
+        width = no_js_page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            overflowing[name] = width
+    assert overflowing == {}

@@ -1,0 +1,395 @@
+"""Translations: pairing rows by translation key, translation status, the
+translators' admin screens and the Spanish seed fixture (issue 10)."""
+
+import json
+import re
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
+from django.test import TestCase
+from django.urls import reverse
+
+from faq.models import Answer, Guide, Question, Topic
+from faq.revisions import save_revision
+from faq.translations import (
+    TranslationError,
+    behind_translations,
+    english_original,
+    is_behind,
+    spanish_translation,
+    translate,
+)
+
+from .factories import (
+    answer_form_data,
+    make_guide,
+    make_question,
+    make_spanish_guide,
+    make_staff,
+    make_translation,
+)
+from .test_history import ADDED
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+ENGLISH_FIXTURE = FIXTURES / "dmv_ice_illinois.json"
+SPANISH_FIXTURE = FIXTURES / "dmv_ice_illinois_es.json"
+
+
+def publish_english_change(answer, body, note="Changed the English.", minor=False):
+    answer.body = body
+    answer.change_note = note
+    answer.is_minor = minor
+    save_revision(answer, None)
+
+
+class PairingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.guide = make_guide("dmv")
+        cls.question = make_question(cls.guide, 1)
+        cls.guide_es = make_spanish_guide(cls.guide, "dmv-es")
+        cls.question_es = make_translation(cls.question, cls.guide_es)
+
+    def test_existing_and_new_rows_are_english_with_keys_of_their_own(self):
+        other = make_question(self.guide, 2)
+        self.assertEqual((other.language, other.guide.language), ("en", "en"))
+        self.assertNotEqual(other.translation_key, self.question.translation_key)
+
+    def test_a_question_takes_its_guides_language(self):
+        self.assertEqual(self.question_es.language, "es")
+
+    def test_each_side_finds_the_other(self):
+        answer, answer_es = self.question.answer, self.question_es.answer
+        self.assertEqual(spanish_translation(answer), answer_es)
+        self.assertEqual(english_original(answer_es), answer)
+
+    def test_one_row_per_language_per_key(self):
+        for model, row in ((Guide, self.guide_es), (Question, self.question_es)):
+            with self.subTest(model=model.__name__), transaction.atomic():
+                duplicate = model.objects.get(pk=row.pk)
+                duplicate.pk = None
+                duplicate.slug = f"{row.slug}-copy"
+                if model is Question:
+                    duplicate.position = 99
+                with self.assertRaises(IntegrityError):
+                    duplicate.save()
+
+    def test_a_question_cannot_move_to_a_guide_of_the_other_language(self):
+        from django.core.exceptions import ValidationError
+
+        self.question_es.guide = self.guide
+        with self.assertRaises(ValidationError) as caught:
+            self.question_es.full_clean()
+        self.assertIn("guide", caught.exception.message_dict)
+
+    def test_each_language_keeps_its_own_history(self):
+        publish_english_change(self.question.answer, "English only.")
+        self.assertEqual(self.question.answer.history.count(), 2)
+        self.assertEqual(self.question_es.answer.history.count(), 1)
+        self.assertEqual(self.question_es.answer.body, "Respuesta número 1.")
+
+
+class TranslationStatusTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        guide = make_guide("dmv")
+        cls.question = make_question(guide, 1, body="The DMV shares some data.")
+        cls.question_es = make_translation(
+            cls.question, make_spanish_guide(guide, "dmv-es"), body="El DMV comparte datos."
+        )
+
+    def answers(self):
+        return Answer.objects.get(pk=self.question.answer.pk), Answer.objects.get(
+            pk=self.question_es.answer.pk
+        )
+
+    def test_a_fresh_translation_is_not_behind(self):
+        english, spanish = self.answers()
+        self.assertFalse(is_behind(spanish, english))
+        self.assertEqual(list(behind_translations()), [])
+
+    def test_a_notable_english_change_makes_it_behind(self):
+        english, _spanish = self.answers()
+        publish_english_change(english, "The DMV shares no data.")
+        english, spanish = self.answers()
+        self.assertTrue(is_behind(spanish, english))
+        self.assertEqual(list(behind_translations()), [spanish])
+
+    def test_minor_fixes_english_drafts_and_reviews_do_not(self):
+        english, _spanish = self.answers()
+        publish_english_change(english, "The DMV shares some data .", minor=True)
+        english.draft_body, english.draft_saved_at = "A private draft.", english.updated_at
+        save_revision(english, None)
+        english, spanish = self.answers()
+        self.assertFalse(is_behind(spanish, english))
+
+    def test_a_change_to_the_spanish_does_not_clear_behind_unless_marked(self):
+        english, spanish = self.answers()
+        publish_english_change(english, "The DMV shares no data.")
+        spanish.body = "El DMV no comparte datos."
+        save_revision(spanish, None)
+        self.assertEqual(list(behind_translations()), [spanish])
+
+
+class TranslatorAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.publisher = make_staff("pat", "Publishers")
+        cls.editor = make_staff("eddie", "Editors")
+        cls.guide = make_guide("dmv")
+        cls.question = make_question(
+            cls.guide, 1, text="Is my data shared?", body="The DMV shares some data."
+        )
+        cls.untranslated = make_question(cls.guide, 2, text="Second?", body="Second answer.")
+        cls.untranslated.answer.sources.create(title="Statute", url="https://ilga.gov/", position=1)
+        cls.guide_es = make_spanish_guide(cls.guide, "dmv-es")
+        cls.question_es = make_translation(
+            cls.question, cls.guide_es, text="¿Se comparten mis datos?", body="El DMV comparte."
+        )
+
+    def setUp(self):
+        self.client.force_login(self.publisher)
+
+    def change_url(self, answer):
+        return reverse("admin:faq_answer_change", args=[answer.pk])
+
+    def test_the_english_screen_shows_its_translation_and_links_to_it(self):
+        response = self.client.get(self.change_url(self.question.answer))
+        self.assertContains(response, "Up to date with this answer.")
+        self.assertContains(response, self.change_url(self.question_es.answer))
+        publish_english_change(self.question.answer, "The DMV shares no data.")
+        response = self.client.get(self.change_url(self.question.answer))
+        self.assertContains(response, "Behind the English")
+
+    def test_translate_makes_a_spanish_draft_linked_to_the_current_english_revision(self):
+        english = self.untranslated.answer
+        response = self.client.get(self.change_url(english))
+        translate_url = reverse("admin:faq_answer_translate", args=[english.pk])
+        self.assertContains(response, f'formaction="{translate_url}"')
+        response = self.client.post(translate_url)
+        spanish = spanish_translation(english)
+        self.assertRedirects(response, self.change_url(spanish), fetch_redirect_response=False)
+        question = spanish.question
+        self.assertEqual((question.language, question.guide), ("es", self.guide_es))
+        self.assertEqual(question.status, Question.Status.DRAFT)
+        self.assertEqual((question.text, spanish.body), ("Second?", "Second answer."))
+        self.assertEqual(spanish.translated_from, english.history.first())
+        self.assertEqual(spanish.history.count(), 1)
+        self.assertEqual(
+            spanish.history.first().sources, [{"title": "Statute", "url": "https://ilga.gov/"}]
+        )
+        self.assertEqual(self.client.get(question.get_absolute_url()).status_code, 404)
+        # The translator's screen opens; a second Translate is refused.
+        self.assertEqual(self.client.get(self.change_url(spanish)).status_code, 200)
+        with self.assertRaises(TranslationError):
+            translate(english, self.publisher)
+
+    def test_translate_needs_a_spanish_guide_and_a_post(self):
+        lonely = make_question(make_guide("alone"), 1).answer
+        translate_url = reverse("admin:faq_answer_translate", args=[lonely.pk])
+        self.assertEqual(self.client.get(translate_url).status_code, 405)
+        response = self.client.post(translate_url, follow=True)
+        self.assertContains(response, "has no Spanish version yet")
+        self.assertIsNone(spanish_translation(lonely))
+
+    def test_the_behind_list_shows_what_changed_in_the_english(self):
+        listing = reverse("admin:faq_answer_translations_behind")
+        self.assertContains(self.client.get(listing), "Every translation is up to date")
+        publish_english_change(self.question.answer, "The DMV shares no data at all.")
+        response = self.client.get(listing)
+        self.assertContains(response, "¿Se comparten mis datos?")
+        self.assertContains(response, self.change_url(self.question_es.answer))
+        self.assertContains(response, f"<ins>{ADDED}no data at all.</ins>", html=False)
+        filtered = self.client.get(
+            reverse("admin:faq_answer_changelist"), {"translation": "behind"}
+        )
+        self.assertContains(filtered, "¿Se comparten mis datos?")
+        self.assertNotContains(filtered, "Second?")
+        self.assertContains(
+            self.client.get(reverse("admin:index")), "1 translation behind the English"
+        )
+
+    def test_the_spanish_screen_shows_the_english_diff_and_brought_up_to_date_clears_it(self):
+        publish_english_change(self.question.answer, "The DMV shares no data.")
+        spanish = Answer.objects.get(pk=self.question_es.answer.pk)
+        response = self.client.get(self.change_url(spanish))
+        self.assertContains(response, "What changed in the English since")
+        self.assertContains(response, f"<ins>{ADDED}no</ins>", html=False)
+        data = answer_form_data(
+            spanish, body="El DMV no comparte datos.", brought_up_to_date="on", _publish=1
+        )
+        data["change_note"] = "Traducido el cambio."
+        self.assertEqual(self.client.post(self.change_url(spanish), data).status_code, 302)
+        spanish.refresh_from_db()
+        english = Answer.objects.get(pk=self.question.answer.pk)
+        self.assertEqual(spanish.translated_from, english.history.first())
+        self.assertFalse(is_behind(spanish, english))
+        self.assertEqual(spanish.history.first().translated_from, english.history.first())
+        self.assertEqual(list(behind_translations()), [])
+
+    def test_spanish_drafts_publish_compare_revert_and_conflicts_work_as_in_english(self):
+        spanish = self.question_es.answer
+        url = self.change_url(spanish)
+        self.client.force_login(self.editor)
+        draft = answer_form_data(spanish, body="Borrador privado.", change_note="Borrador.")
+        self.assertEqual(self.client.post(url, {**draft, "_draft": 1}).status_code, 302)
+        self.assertNotContains(self.client.get(self.question_es.get_absolute_url()), "Borrador")
+        self.client.force_login(self.publisher)
+        spanish.refresh_from_db()
+        published = answer_form_data(spanish, _publish=1)
+        self.assertEqual(self.client.post(url, published).status_code, 302)
+        self.assertContains(
+            self.client.get(self.question_es.get_absolute_url()), "Borrador privado."
+        )
+        compare = self.client.get(reverse("admin:faq_answer_compare", args=[spanish.pk]))
+        self.assertContains(compare, f"<ins>{ADDED}Borrador privado.</ins>", html=False)
+        first = spanish.history.order_by("history_date").first()
+        revert = reverse("admin:faq_answer_revert", args=[spanish.pk, first.pk])
+        self.assertEqual(self.client.post(revert).status_code, 302)
+        spanish.refresh_from_db()
+        self.assertEqual(spanish.body, "El DMV comparte.")
+        # A form opened before another save is refused, as in English.
+        stale = answer_form_data(spanish, body="Viejo.", change_note="x", _publish=1)
+        save_revision(spanish, None)
+        response = self.client.post(url, stale)
+        self.assertContains(response, "after you opened it")
+        self.assertEqual(Answer.objects.get(pk=spanish.pk).body, "El DMV comparte.")
+
+    def test_the_spanish_preview_is_a_spanish_page(self):
+        spanish = self.question_es.answer
+        data = answer_form_data(spanish, body="Texto sin guardar.", _preview="1")
+        response = self.client.post(reverse("admin:faq_answer_preview", args=[spanish.pk]), data)
+        self.assertContains(response, '<html lang="es">')
+        self.assertContains(response, "Texto sin guardar.")
+        self.assertContains(response, 'action="/es/buscar/"')
+
+    def test_topics_of_the_other_language_are_refused(self):
+        Topic.objects.create(name="Privacy", slug="privacy")
+        spanish = self.question_es.answer
+        data = answer_form_data(spanish, topics="Privacy", change_note="x", _publish=1)
+        response = self.client.post(self.change_url(spanish), data)
+        self.assertContains(response, "belong to questions in the other language: Privacy")
+        self.assertEqual(list(self.question_es.tags.all()), [])
+        data = answer_form_data(spanish, topics="Privacidad", change_note="x", _publish=1)
+        self.assertEqual(self.client.post(self.change_url(spanish), data).status_code, 302)
+        self.assertEqual(Topic.objects.get(name="Privacidad").language, "es")
+
+
+class SpanishFixtureTests(TestCase):
+    def test_the_spanish_guide_loads_with_history_each_answer_linked_to_its_english(self):
+        call_command("seed_content", stdout=StringIO())
+        spanish = Question.objects.filter(language="es").select_related("answer", "guide")
+        self.assertEqual(spanish.count(), 20)
+        self.assertEqual(Question.objects.published().filter(language="es").count(), 20)
+        for question in spanish:
+            with self.subTest(position=question.position):
+                english = Question.objects.get(
+                    language="en", translation_key=question.translation_key
+                )
+                self.assertEqual(english.position, question.position)
+                self.assertEqual(question.answer.translated_from.id, english.answer.pk)
+                self.assertEqual(question.answer.translated_from.body, english.answer.body)
+                self.assertEqual(question.answer.history.count(), 1)
+                self.assertEqual(question.history.count(), 1)
+                self.assertTrue(question.tags.exists())
+                self.assertEqual({t.language for t in question.tags.all()}, {"es"})
+                self.assertEqual(
+                    sorted(t.translation_key for t in question.tags.all()),
+                    sorted(t.translation_key for t in english.tags.all()),
+                )
+        guide = Guide.objects.get(language="es")
+        self.assertEqual(guide.translation_key, Guide.objects.get(language="en").translation_key)
+        self.assertEqual(list(behind_translations()), [])
+
+    def test_numbered_lists_are_kept(self):
+        records = json.loads(SPANISH_FIXTURE.read_text(encoding="utf-8"))
+        english = json.loads(ENGLISH_FIXTURE.read_text(encoding="utf-8"))
+
+        def list_items(records):
+            return {
+                tuple(
+                    r["fields"]["translation_of"]
+                    if "translation_of" in r["fields"]
+                    else r["fields"]["question"]
+                ): len(re.findall(r"^\d+\. ", r["fields"]["body"], re.MULTILINE))
+                for r in records
+                if r["model"] == "faq.answer"
+            }
+
+        self.assertEqual(list_items(records), list_items(english))
+
+    def test_a_second_run_changes_nothing(self):
+        call_command("seed_content", stdout=StringIO())
+        rows = Answer.history.count()
+        output = StringIO()
+        call_command("seed_content", stdout=output)
+        self.assertIn("Created 0 record(s)", output.getvalue())
+        self.assertNotIn("translation_key", output.getvalue())
+        self.assertEqual(Answer.history.count(), rows)
+
+    def test_the_spanish_fixture_alone_is_refused_and_changes_nothing(self):
+        with self.assertRaises(CommandError) as caught:
+            call_command("seed_content", str(SPANISH_FIXTURE), stdout=StringIO())
+        self.assertIn("Load the English fixture first", str(caught.exception))
+        self.assertIn("Nothing was changed", str(caught.exception))
+        self.assertEqual(Guide.objects.count(), 0)
+
+    def test_the_english_fixture_is_unchanged(self):
+        """The English seed is kept verbatim: no language or key fields were added to it."""
+        text = ENGLISH_FIXTURE.read_text(encoding="utf-8")
+        self.assertNotIn("translation_key", text)
+        self.assertNotIn('"language"', text)
+
+
+class PairingInTheAdminTests(TestCase):
+    def setUp(self):
+        from django.contrib.auth import get_user_model
+
+        # Guides are the operator's (superuser's) to add.
+        self.client.force_login(get_user_model().objects.create_superuser("op", password="pw"))
+        self.english = make_guide("dmv", title="DMV guide")
+
+    def guide_data(self, **fields):
+        data = {
+            "title": "Guía del DMV",
+            "slug": "guia-dmv",
+            "summary": "",
+            "category": self.english.category_id,
+            "position": 1,
+            "language": "es",
+            "is_published": "on",
+            "questions-TOTAL_FORMS": 0,
+            "questions-INITIAL_FORMS": 0,
+            "questions-MIN_NUM_FORMS": 0,
+            "questions-MAX_NUM_FORMS": 1000,
+        }
+        data.update(fields)
+        return data
+
+    def test_a_spanish_guide_added_as_a_translation_shares_the_key(self):
+        response = self.client.post(
+            reverse("admin:faq_guide_add"), self.guide_data(translation_of=self.english.pk)
+        )
+        self.assertEqual(response.status_code, 302)
+        spanish = Guide.objects.get(slug="guia-dmv")
+        self.assertEqual(
+            (spanish.language, spanish.translation_key), ("es", self.english.translation_key)
+        )
+        # A second Spanish version of the same guide is refused.
+        response = self.client.post(
+            reverse("admin:faq_guide_add"),
+            self.guide_data(slug="otra", translation_of=self.english.pk),
+        )
+        self.assertContains(response, "already has a version in this language")
+        self.assertFalse(Guide.objects.filter(slug="otra").exists())
+
+    def test_an_english_guide_is_no_translation(self):
+        response = self.client.post(
+            reverse("admin:faq_guide_add"),
+            self.guide_data(language="en", translation_of=self.english.pk),
+        )
+        self.assertContains(response, "Only a Spanish version is a translation.")
