@@ -28,9 +28,11 @@ QUESTION_7 = "what-are-the-potential-consequences-for-individuals-whose"
 
 
 def seed(*args):
-    """Run seed_content; (stdout, stderr). A CommandError (exit status 1) propagates."""
+    """Run seed_content on the English seed fixture unless given files; (stdout,
+    stderr). A CommandError (exit status 1) propagates. (The Spanish fixture's
+    restarts are tested in tests/test_languages.py.)"""
     out, err = StringIO(), StringIO()
-    call_command("seed_content", *args, stdout=out, stderr=err)
+    call_command("seed_content", *(args or [str(FIXTURE)]), stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -68,7 +70,7 @@ class RestartAfterEditsTests(ExtraFixtureMixin, TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("seed_content", verbosity=0)
+        call_command("seed_content", str(FIXTURE), verbosity=0)
 
     def assert_restart_changes_nothing(self):
         before = database_rows()
@@ -238,7 +240,7 @@ class DatabasesSeededBeforeTests(ExtraFixtureMixin, TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("seed_content", verbosity=0)
+        call_command("seed_content", str(FIXTURE), verbosity=0)
         SeedRecord.objects.all().delete()
 
     def test_its_seed_records_are_recognised_once_without_duplicating_anything(self):
@@ -360,7 +362,7 @@ class EditorOperationsPropertyTests(hypothesis_django.TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("seed_content", verbosity=0)
+        call_command("seed_content", str(FIXTURE), verbosity=0)
         cls.seed_guide_pk = Guide.objects.get().pk
         cls.other_guide_pk = make_guide("editors-guide", category=Category.objects.get()).pk
 

@@ -327,7 +327,7 @@ class SpanishFixtureTests(TestCase):
         rows = Answer.history.count()
         output = StringIO()
         call_command("seed_content", stdout=output)
-        self.assertIn("Created 0 record(s)", output.getvalue())
+        self.assertIn("Created 0 records", output.getvalue())
         self.assertNotIn("translation_key", output.getvalue())
         self.assertEqual(Answer.history.count(), rows)
 
