@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from taggit.forms import TagField
 from taggit.utils import parse_tags
 
+from .admin_public import PublicTextAdmin
 from .diff import word_diff
 from .models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from .revisions import (
@@ -38,7 +39,7 @@ def may_publish(request):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PublicTextAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -60,7 +61,7 @@ class QuestionInGuideInline(admin.TabularInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(PublicTextAdmin):
     list_display = ["title", "category", "is_published", "position", "question_count"]
     list_filter = ["category", "is_published"]
     search_fields = ["title", "summary"]
@@ -723,14 +724,14 @@ def preview_sources(formsets):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(PublicTextAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(SiteNotice)
-class SiteNoticeAdmin(admin.ModelAdmin):
+class SiteNoticeAdmin(PublicTextAdmin):
     """The newest notice that is switched on is shown at the top of every public page."""
 
     list_display = ["text", "is_active", "updated_at"]

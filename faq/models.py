@@ -55,6 +55,7 @@ class Category(models.Model):
     )
 
     objects = CategoryManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
@@ -100,6 +101,7 @@ class Guide(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = GuideQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["category__position", "position", "title"]
@@ -244,6 +246,8 @@ class Topic(TagBase):
     description = models.TextField(
         blank=True, help_text="Optional sentence shown at the top of the topic's page."
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -531,6 +535,8 @@ class SiteNotice(models.Model):
         "show on the site", default=True, help_text="Untick to hide the notice."
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
