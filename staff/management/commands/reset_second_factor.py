@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--dry-run", action="store_true", help="Say what would go; change nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what would go; change nothing."
+        )
 
     def handle(self, *args, username, dry_run, **options):
         user = get_user_model().objects.filter(username=username).first()
