@@ -179,10 +179,6 @@ class LoginLandingTests(TestCase):
 
 class SessionLifetimeTests(TestCase):
     def setUp(self):
-        # Not setUpTestData: the password is hashed with the tests' fast hasher.
-        self.editor = make_staff("eddie", "Editors")
-
-    def setUp(self):
         self.editor = make_staff("eddie", "Editors")
         self.clock = self.enterContext(
             time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC))
