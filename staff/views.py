@@ -63,13 +63,16 @@ def second_factor_view(request):
     device = second_factor.pending_app(user)
     form = ConfirmAppForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        if second_factor.confirm_app(device, form.cleaned_data["code"]):
+        if not device.verify_is_allowed()[0]:
+            form.add_error("code", _("Too many wrong codes: wait a minute, then try again."))
+        elif second_factor.confirm_app(device, form.cleaned_data["code"]):
             otp_login(request, device)
             return show_recovery_codes(request, second_factor.new_recovery_codes(user))
-        form.add_error(
-            "code",
-            _("That code is not right or has expired. Enter the code your app shows now."),
-        )
+        else:
+            form.add_error(
+                "code",
+                _("That code is not right or has expired. Enter the code your app shows now."),
+            )
     uri = device.config_url
     return render(
         request,
