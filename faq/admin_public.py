@@ -7,8 +7,10 @@ the publish permission, and every change is a history row with its user
 question uses yet is theirs to fix.
 """
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
+from taggit.models import Tag
 
 from .models import Category, Guide, Question, SiteNotice, Topic
 from .roles import PUBLISH_PERMISSION
@@ -45,3 +47,10 @@ class PublicTextAdmin(SimpleHistoryAdmin):
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+# taggit's own screen is for its generic Tag model, which this site does not
+# use (topics are faq.Topic), and its "merge tags" view checks no permission:
+# any staff user could open it (tests/test_permissions.py found it).
+if admin.site.is_registered(Tag):
+    admin.site.unregister(Tag)
