@@ -50,6 +50,9 @@ CONTROLLED = {
     "faq.topic",
     "faq.sitenotice",
 }
+# Custom admin views that change a published answer's public text; the first
+# answer made below is published.
+LIVE_CHANGES = {"faq_answer_revert"}
 # Tables that logins themselves write (sessions, django-axes' login log).
 NOT_CONTENT = {"sessions", "axes"}
 
@@ -367,7 +370,10 @@ class RefusedPostTests(MatrixTestCase):
             if model is None or kind not in ("other", "history"):
                 continue
             for role in ("anonymous", "editor", "publisher"):
-                if not may(self.user(role), model, "view"):
+                user = self.user(role)
+                # Reverting a published answer changes the public page at once.
+                live = name in LIVE_CHANGES and not may(user, model, "publish")
+                if not may(user, model, "view") or live:
                     posts.append((role, f"{name} {model._meta.label}", url, {"post": ["yes"]}))
         return posts
 
@@ -390,6 +396,9 @@ class RefusedPostTests(MatrixTestCase):
         posts = self.refused_posts()
         roles = {role for role, *_ in posts}
         self.assertEqual(roles, {"anonymous", "editor", "publisher"})
+        self.assertIn(
+            ("editor", "faq_answer_revert faq.Answer"), {(r, label) for r, label, *_ in posts}
+        )
         for role, label, url, data in posts:
             with self.subTest(role=role, post=label):
                 before = snapshot()
