@@ -4,8 +4,10 @@ device's key, as an authenticator app computes them."""
 
 import re
 import time
+from base64 import b32decode
 from io import StringIO
 
+import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.management import call_command
@@ -16,6 +18,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from faq.models import Topic
 
@@ -243,3 +246,29 @@ class ResetSecondFactorTests(SecondFactorTestCase):
     def test_an_unknown_user_is_an_error(self):
         with self.assertRaisesMessage(CommandError, "No user “nobody”"):
             call_command("reset_second_factor", "nobody")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_new_publisher_sets_up_the_app_in_a_browser(live_server, page):
+    """The README's first login, in Chromium under the site's CSP: password, the
+    setup page with its QR code, a code from the secret shown, recovery codes."""
+    call_command("createeditor", "bob", "--publisher", password="a-long-pass-phrase-42")
+    violations = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(live_server.url + LOGIN)
+    page.fill("#id_username", "bob")
+    page.fill("#id_password", "a-long-pass-phrase-42")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Set up your second factor")).to_be_visible()
+    expect(page.locator("figure svg")).to_be_visible()
+    secret = page.inner_text("#secret").replace(" ", "")
+    page.fill("#id_code", f"{TOTP(b32decode(secret)).token():06d}")
+    page.get_by_role("button", name="Confirm and turn on").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.get_by_role("link", name="Continue to the admin").click()
+    expect(page.get_by_text("Welcome, bob", exact=False)).to_be_visible()
+    assert violations == []
