@@ -5,6 +5,7 @@ file. With DJANGO_DEBUG off it refuses to start without a real secret key and
 explicit allowed hosts.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -89,7 +90,8 @@ if not DEBUG:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, with its site requiring a second factor (staff/admin_site.py).
+    "staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -101,6 +103,11 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "faq",
+    "staff",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -119,12 +126,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and absolute lifetime of staff sessions (staff/middleware.py).
+    "staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the logged-in editor on every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
     # A database fault becomes a 503 that keeps an editor's posted text (faq/faults.py).
     "faq.faults.DatabaseFaultMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dmvpolicy.urls"
@@ -184,6 +197,53 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Editor logins and security (README "Editor logins and security") --------
+# django-axes must come first: it refuses a locked-out login before the
+# password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: after LOGIN_FAILURE_LIMIT wrong passwords for one username (from
+# any address), or from one client address (for any usernames), that username
+# or address may not log in for LOGIN_COOLOFF_MINUTES, even with the right
+# password. `manage.py axes_reset` (or axes_reset_username NAME /
+# axes_reset_ip ADDRESS) unlocks at once.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "staff.views.lockout_response"
+# The client's address: REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies that
+# append to X-Forwarded-For stand in front of the app (staff/client_ip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "staff.client_ip.client_ip"
+# Passwords and usernames typed at the login never reach the logs.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+
+# Second factor (django-otp): required of everyone who may publish (Publishers
+# and superusers); offered to Editors. Only a development machine may turn the
+# requirement off.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+if not OTP_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured(
+        "OTP_REQUIRED=false is for development machines only: it is refused when "
+        "DJANGO_DEBUG is off. Publishers and superusers must use a second factor."
+    )
+OTP_TOTP_ISSUER = os.environ.get("DJANGO_SITE_NAME", "DMV Policy FAQ")
+RECOVERY_CODE_COUNT = 10
+
+# Staff sessions: logged out after SESSION_IDLE_MINUTES without a request, and
+# SESSION_MAX_HOURS after logging in whatever they do (staff/middleware.py).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 60) * 60
+SESSION_MAX_AGE_SECONDS = env_int("SESSION_MAX_HOURS", 12) * 3600
+# The browser drops the cookie at the absolute lifetime too.
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_SECONDS
+# A login whose next= is refused lands on the admin, not /accounts/profile/.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+# --- end of editor logins and security ---------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

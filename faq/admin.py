@@ -17,6 +17,7 @@ from taggit.forms import TagField
 from taggit.utils import parse_tags
 
 from .admin_labels import LabelledListEditableMixin
+from .admin_public import PublicTextAdmin
 from .admin_translations import (
     UP_TO_DATE_FIELD,
     TranslationStatusFilter,
@@ -56,7 +57,7 @@ def may_publish(request):
 
 
 @admin.register(Category)
-class CategoryAdmin(LabelledListEditableMixin, admin.ModelAdmin):
+class CategoryAdmin(LabelledListEditableMixin, PublicTextAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -78,7 +79,7 @@ class QuestionInGuideInline(admin.TabularInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(PublicTextAdmin):
     form = paired_form(Guide)
     list_display = ["title", "language", "category", "is_published", "position", "question_count"]
     list_filter = ["language", "category", "is_published"]
@@ -832,7 +833,7 @@ def preview_sources(formsets):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(PublicTextAdmin):
     form = paired_form(Topic)
     list_display = ["name", "slug", "language"]
     list_filter = ["language"]
@@ -841,7 +842,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(SiteNotice)
-class SiteNoticeAdmin(LabelledListEditableMixin, admin.ModelAdmin):
+class SiteNoticeAdmin(LabelledListEditableMixin, PublicTextAdmin):
     """The newest notice that is switched on is shown at the top of every public page."""
 
     list_display = ["text", "is_active", "updated_at"]

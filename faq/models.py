@@ -87,6 +87,7 @@ class Category(models.Model):
     )
 
     objects = CategoryManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
@@ -148,6 +149,7 @@ class Guide(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = GuideQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["category__position", "position", "title"]
@@ -331,6 +333,8 @@ class Topic(TagBase):
     # by its name); a Spanish topic is paired with its English one by the key.
     language = language_field(help_text=_("Questions in this language may have this topic."))
     translation_key = translation_key_field()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -697,6 +701,8 @@ class SiteNotice(models.Model):
         _("show on the site"), default=True, help_text=_("Untick to hide the notice.")
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

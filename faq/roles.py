@@ -16,6 +16,7 @@ EDITOR_PERMISSIONS = {
     "question": ["view", "add", "change"],
     "answer": ["view", "add", "change"],
     "source": ["view", "add", "change", "delete"],
+    # Only topics no published question uses yet (faq/admin_public.py).
     "topic": ["view", "add", "change"],
     "guide": ["view"],
     "category": ["view"],
@@ -27,11 +28,17 @@ EDITOR_PERMISSIONS = {
     "synonymgroup": ["view", "add", "change", "delete"],
     "historicalsynonymgroup": ["view"],
     "searchcount": ["view"],
+    "historicaltopic": ["view"],
+    "historicalguide": ["view"],
+    "historicalcategory": ["view"],
 }
 
 
 # A site-wide notice is public the moment it is saved, so only publishers set it.
-PUBLISHER_ONLY_PERMISSIONS = {"sitenotice": ["view", "add", "change", "delete"]}
+PUBLISHER_ONLY_PERMISSIONS = {
+    "sitenotice": ["view", "add", "change", "delete"],
+    "historicalsitenotice": ["view"],
+}
 
 
 def codenames(permissions):

@@ -126,3 +126,25 @@ def search_counts_written_only_when_a_test_asks(settings):
     search_stats.discard_pending()
     yield
     search_stats.discard_pending()
+
+
+@pytest.fixture(autouse=True)
+def force_login_includes_the_second_factor(monkeypatch):
+    """In tests, `client.force_login(staff_user)` stands for a complete login:
+    password and second factor (a confirmed authenticator app recorded in the
+    session, as the admin login records it). tests/test_logins.py tests the real
+    login form and what it refuses; `client.force_login_password_only(user)`
+    logs in with the password alone."""
+    from django.test import Client
+
+    from .factories import verify_second_factor
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None):
+        password_only(self, user, backend)
+        if user.is_staff or user.is_superuser:
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "force_login_password_only", password_only, raising=False)

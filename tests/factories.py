@@ -134,3 +134,39 @@ def make_translation(english_question, spanish_guide, *, text=None, body=None, *
         topic, _ = Topic.objects.get_or_create(name=name, defaults={"language": "es"})
         question.tags.add(topic)
     return question
+
+
+def add_authenticator(user):
+    """A confirmed authenticator app (TOTP device) for `user`, as set up in the admin."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
+def current_code(device):
+    """The code `device`'s app shows now, computed from its key as the app does;
+    the next step's when this one was used already (a code works once)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step  # within the device's tolerance of one step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verify_second_factor(client, user):
+    """Mark `client`'s session as having given `user`'s second factor, as a
+    login with a code does (django-otp keeps the device's id in the session)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or add_authenticator(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

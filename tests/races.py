@@ -13,7 +13,13 @@ from django.urls import reverse
 
 from faq.models import Answer
 
-from .factories import answer_form_data, make_guide, make_question, make_staff
+from .factories import (
+    answer_form_data,
+    make_guide,
+    make_question,
+    make_staff,
+    verify_second_factor,
+)
 
 
 def two_publishers_save_at_once():
@@ -29,6 +35,7 @@ def two_publishers_save_at_once():
     def save(user):
         client = Client()
         client.force_login(user)
+        verify_second_factor(client, user)  # outside pytest, force_login gives only the password
         barrier.wait()
         statuses[user.username] = client.post(url, {**opened, "body": f"By {user}."}).status_code
         connection.close()

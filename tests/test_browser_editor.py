@@ -4,10 +4,14 @@ preview, drafts and roles."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from faq.models import Answer, Question
+
+from .factories import add_authenticator, current_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,6 +23,9 @@ def site(live_server):
     call_command("seed_content", verbosity=0)
     for name, flags in [("eddie", []), ("pat", ["--publisher"]), ("alice", ["--publisher"])]:
         call_command("createeditor", name, *flags, password=PASSWORD, verbosity=0)
+    # Publishers log in with a code from their authenticator app.
+    for user in get_user_model().objects.filter(username__in=["pat", "alice"]):
+        add_authenticator(user)
     return live_server
 
 
@@ -26,6 +33,9 @@ def log_in(page, site, username):
     page.goto(f"{site.url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
+    device = TOTPDevice.objects.filter(user__username=username).first()
+    if device is not None:
+        page.fill("#id_code", current_code(device))
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text(f"Welcome, {username}", exact=False)).to_be_visible()
 

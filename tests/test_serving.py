@@ -30,7 +30,9 @@ from faq.models import Answer, Category, Guide, Question, SiteNotice, Source, To
 from faq.search import search
 
 from .factories import (
+    add_authenticator,
     answer_form_data,
+    current_code,
     get_counting_queries,
     make_guide,
     make_guide_with_questions,
@@ -505,7 +507,9 @@ import json, django
 django.setup()
 from django.contrib.auth import get_user_model
 from django.test import Client
-get_user_model().objects.create_superuser("editor", password="pw-for-tests")
+from tests.factories import add_authenticator, current_code
+user = get_user_model().objects.create_superuser("editor", password="pw-for-tests")
+device = add_authenticator(user)
 client = Client(HTTP_HOST="faq.example.org")
 def show(response):
     return {"status": response.status_code, "headers": dict(response.items()),
@@ -518,7 +522,7 @@ out = {
     "login": show(client.get("/admin/login/", secure=True)),
 }
 login = client.post("/admin/login/", {"username": "editor", "password": "pw-for-tests",
-                                      "next": "/admin/"}, secure=True)
+                                      "code": current_code(device), "next": "/admin/"}, secure=True)
 out["logged_in"] = show(login)
 out["admin"] = show(client.get("/admin/faq/question/add/", secure=True))
 print(json.dumps(out))
@@ -650,7 +654,9 @@ class DemoDataTests(TestCase):
 def test_public_and_admin_pages_work_under_the_content_security_policy(live_server, page):
     """Chromium enforces the policy: no page, public or admin, triggers a violation."""
     call_command("seed_content", verbosity=0)
-    get_user_model().objects.create_superuser("editor", password="pw-for-tests")
+    device = add_authenticator(
+        get_user_model().objects.create_superuser("editor", password="pw-for-tests")
+    )
     question = Question.objects.published().first()
     violations = []
     page.on(
@@ -665,6 +671,7 @@ def test_public_and_admin_pages_work_under_the_content_security_policy(live_serv
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("#id_username", "editor")
     page.fill("#id_password", "pw-for-tests")
+    page.fill("#id_code", current_code(device))
     page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
     for path in (

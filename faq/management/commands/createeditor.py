@@ -74,6 +74,11 @@ class Command(BaseCommand):
         role = "publisher" if publisher else "editor"
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {role} “{username}”."))
+        if publisher and created:
+            self.stdout.write(
+                "At their first login at /admin/ they set up their second factor "
+                "(an authenticator app) before the admin opens."
+            )
 
     def ask_password(self):
         for _attempt in range(3):

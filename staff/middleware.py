@@ -1,0 +1,56 @@
+"""Staff sessions end after an idle period and after an absolute lifetime.
+
+SESSION_IDLE_SECONDS (default one hour) without a request, or
+SESSION_MAX_AGE_SECONDS (default twelve hours) after logging in, the editor is
+logged out and the admin asks for their password (and code) again. Readers
+have no session, so this costs them nothing.
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.utils.translation import gettext as _
+
+LOGIN_AT = "staff_login_at"
+LAST_SEEN = "staff_last_seen"
+# The last-seen time is rewritten at most this often, so a busy editor's
+# session is not saved on every request.
+LAST_SEEN_RESOLUTION = 60
+
+
+def remember_login_time(sender, request, user, **kwargs):
+    now = time.time()
+    request.session[LOGIN_AT] = now
+    request.session[LAST_SEEN] = now
+
+
+class StaffSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if SESSION_KEY in session:
+            self.check_lifetime(request, session)
+        return self.get_response(request)
+
+    def check_lifetime(self, request, session):
+        now = time.time()
+        login_at = session.setdefault(LOGIN_AT, now)
+        last_seen = session.get(LAST_SEEN, now)
+        if now - login_at > settings.SESSION_MAX_AGE_SECONDS:
+            message = _("You were logged out %(hours)s hours after logging in. Log in again.")
+            hours = settings.SESSION_MAX_AGE_SECONDS // 3600
+            self.log_out(request, message % {"hours": hours})
+        elif now - last_seen > settings.SESSION_IDLE_SECONDS:
+            message = _("You were logged out after %(minutes)s minutes without activity.")
+            minutes = settings.SESSION_IDLE_SECONDS // 60
+            self.log_out(request, message % {"minutes": minutes})
+        elif now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in session:
+            session[LAST_SEEN] = now
+
+    def log_out(self, request, message):
+        logout(request)
+        messages.warning(request, message)
