@@ -27,6 +27,7 @@ from faq.cache import (
     read_stamp,
     read_stamps,
 )
+from faq.markdown import render_markdown
 from faq.models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from faq.search import search
 
@@ -681,6 +682,15 @@ class DemoDataTests(TestCase):
         self.assertEqual(history[-1].body, answer.body)
         self.assertNotEqual(history[0].body, answer.body)
         self.assertTrue(answer.question.tags.exists())
+        # Rendered once per text template: the same HTML and summary a save makes.
+        for generated in Answer.objects.order_by("pk")[:12]:
+            saved = Answer(body=generated.body, last_reviewed=generated.last_reviewed)
+            saved.prepare_for_save()
+            self.assertEqual(
+                (generated.body_html, generated.summary, generated.review_due),
+                (saved.body_html, saved.summary, saved.review_due),
+            )
+        self.assertEqual(history[0].body_html, render_markdown(history[0].body))
         self.assertEqual(self.client.get(answer.question.get_absolute_url()).status_code, 200)
         # As if saved one by one: searchable, with public dates for pages and feeds.
         self.assertFalse(Answer.objects.filter(text_updated_at=None).exists())
