@@ -28,6 +28,7 @@ that all workers on the machine read: PAGE_CACHE_STAMP_FILE for SITE and a
 folder beside it for the scopes, one stat() per stamp per request, no SQL.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -136,8 +137,9 @@ def stamp_cache_key(scope):
     return STAMP_CACHE_KEY if scope == SITE else f"{STAMP_CACHE_KEY}:{scope}"
 
 
-def read_stamps(scopes):
-    """The current stamp of each scope, in order; a missing stamp is created.
+def read_stamps(scopes, created=None):
+    """The current stamp of each scope, in order; a missing stamp is created
+    (and its scope appended to `created`, when given).
 
     A missing stamp gets a new random value, never a fixed one: a stamp evicted
     from Memcached must not come back equal to a value some cached page holds.
@@ -151,15 +153,32 @@ def read_stamps(scopes):
             except (FileNotFoundError, ValueError):
                 write_stamp_file(path, new_stamp_value())
                 stamps.append(read_stamp_file(path))
+                if created is not None:
+                    created.append(scope)
         return stamps
     cache = caches["default"]
     keys = [stamp_cache_key(scope) for scope in scopes]
     values = cache.get_many(keys)
-    for key in keys:
+    for scope, key in zip(scopes, keys, strict=True):
         if key not in values:
             cache.add(key, new_stamp_value(), timeout=None)
             values[key] = cache.get(key)
+            if created is not None:
+                created.append(scope)
     return [parse_stamp(values[key]) for key in keys]
+
+
+def forget_stamps(scopes):
+    """Remove stamps a request created for a page that turned out not to exist
+    (/<any-slug>/ names a guide scope), so made-up URLs leave no stamp behind.
+    Safe at any time: a stamp created again gets a new random value."""
+    scopes = [scope for scope in scopes if scope != SITE]
+    if uses_stamp_file():
+        for scope in scopes:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(stamp_path(scope))
+    elif scopes:
+        caches["default"].delete_many([stamp_cache_key(scope) for scope in scopes])
 
 
 def read_stamp():

@@ -34,7 +34,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
-from .cache import page_scopes, read_stamps
+from .cache import forget_stamps, page_scopes, read_stamps
 from .compression import (
     ETAG_SUFFIX,
     compress,
@@ -79,8 +79,9 @@ class PageCacheMiddleware:
                 return compress_response(request, response)
             return response
 
+        created = []
         try:
-            stamps = read_stamps(page_scopes(request.path_info))
+            stamps = read_stamps(page_scopes(request.path_info), created)
         except OSError as error:  # an unwritable stamp file: serve, but do not cache
             logger.error("Page cache stamp unavailable: %s", error)
             return compress_response(request, self.get_response(request))
@@ -102,6 +103,8 @@ class PageCacheMiddleware:
                 cache, key, lambda: self.render(request, key, digest, modified), self.render_wait
             )
             if entry is None:  # not a page the cache keeps
+                if created:
+                    forget_stamps(created)
                 return compress_response(request, response)
         response = self.from_entry(entry, encoding, etag)
         if any(header in request.META for header in CONDITIONAL_HEADERS):

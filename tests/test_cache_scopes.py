@@ -335,3 +335,21 @@ class ClearPageCacheTests(TestCase):
         self.assertNotContains(Client().get(url), "Restored.")
         call_command("clear_page_cache", stdout=StringIO())
         self.assertContains(Client().get(url), "Restored.")
+
+
+class MadeUpUrlTests(TestCase):
+    def test_made_up_guide_addresses_leave_no_stamp_behind(self):
+        """Every /<slug>/ names a guide scope; a 404 must not keep its stamp,
+        or made-up URLs would fill the stamp folder (or Redis) for ever."""
+        from pathlib import Path
+
+        from django.conf import settings as django_settings
+
+        folder = Path(f"{django_settings.PAGE_CACHE_STAMP_FILE}.scopes")
+        for number in range(5):
+            self.assertEqual(Client().get(f"/made-up-{number}/").status_code, 404)
+        left = sorted(path.name for path in folder.glob("*")) if folder.exists() else []
+        self.assertEqual([name for name in left if "made-up" in name], [])
+        guide = make_guide("real-guide")
+        Client().get(guide.get_absolute_url())
+        self.assertTrue((folder / "guide-real-guide").exists())
