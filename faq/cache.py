@@ -92,6 +92,11 @@ def _scopes_for_path(urlconf, path):
         match = resolve(path, urlconf)
     except Resolver404:
         return (SITE, CONTENT)
+    return scopes_for_match(match)
+
+
+def scopes_for_match(match):
+    """The scopes of the page a URL resolved to (a django.urls.ResolverMatch)."""
     named = PAGE_SCOPES.get(match.url_name, (CONTENT,))
     slug = match.kwargs.get("guide_slug")
     if "guide" in named and not slug:

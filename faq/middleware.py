@@ -34,7 +34,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
-from .cache import forget_stamps, page_scopes, read_stamps
+from .cache import forget_stamps, page_scopes, read_stamps, scopes_for_match
 from .compression import (
     ETAG_SUFFIX,
     compress,
@@ -79,9 +79,9 @@ class PageCacheMiddleware:
                 return compress_response(request, response)
             return response
 
-        created = []
+        created, scopes = [], page_scopes(request.path_info)
         try:
-            stamps = read_stamps(page_scopes(request.path_info), created)
+            stamps = read_stamps(scopes, created)
         except OSError as error:  # an unwritable stamp file: serve, but do not cache
             logger.error("Page cache stamp unavailable: %s", error)
             return compress_response(request, self.get_response(request))
@@ -100,7 +100,10 @@ class PageCacheMiddleware:
         entry = cache.get(key)
         if entry is None:
             entry, response = render_once(
-                cache, key, lambda: self.render(request, key, digest, modified), self.render_wait
+                cache,
+                key,
+                lambda: self.render(request, key, digest, modified, scopes),
+                self.render_wait,
             )
             if entry is None:  # not a page the cache keeps
                 if created:
@@ -113,10 +116,16 @@ class PageCacheMiddleware:
             )
         return response
 
-    def render(self, request, key, digest, modified):
+    def render(self, request, key, digest, modified, scopes):
         """Render the page; store it (every encoding) when it may be cached."""
         response = self.get_response(request)
         if not self.is_cacheable(request, response):
+            return None, response
+        match = getattr(request, "resolver_match", None)
+        if match is None or scopes_for_match(match) != scopes:
+            # The view that answered is not the one page_scopes() foresaw (a
+            # URLconf that resolves by language, say): its scopes are unknown.
+            logger.warning("Page cache: %s resolved differently; not cached", request.path)
             return None, response
         self.add_validators(response, f'"{digest[:32]}"', modified)
         headers = dict(response.headers._store)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, SimpleTestCase, TestCase, override_settings
-from django.urls import reverse
+from django.urls import resolve, reverse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -90,6 +90,14 @@ class StampStoreTests(TestCase):
             self.assertIs(stamp_store_ok(), False)
 
 
+def topics_request(**headers):
+    """A request for /topics/ as the handler passes it to the middleware once
+    resolved (RequestFactory does not resolve)."""
+    request = RequestFactory().get("/topics/", **headers)
+    request.resolver_match = resolve("/topics/")
+    return request
+
+
 class RenderOnceTests(SimpleTestCase):
     """When a page must be rendered, one request renders it and the others wait."""
 
@@ -108,8 +116,7 @@ class RenderOnceTests(SimpleTestCase):
         responses = [None] * count
 
         def get(index):
-            request = RequestFactory().get("/topics/", HTTP_ACCEPT_ENCODING="gzip")
-            responses[index] = middleware(request)
+            responses[index] = middleware(topics_request(HTTP_ACCEPT_ENCODING="gzip"))
 
         threads = [threading.Thread(target=get, args=(index,)) for index in range(count)]
         for thread in threads:
@@ -127,13 +134,24 @@ class RenderOnceTests(SimpleTestCase):
         self.assertEqual({response.content for response in responses}.__len__(), 1)
         self.assertTrue(all(response["Content-Encoding"] == "gzip" for response in responses))
 
+    def test_a_page_answered_by_another_view_than_foreseen_is_not_cached(self):
+        """The scopes come from resolving the URL before the view runs; if the
+        view that answered resolved differently, its scopes are unknown."""
+        self.release.set()
+        middleware = PageCacheMiddleware(self.slow_view)
+        for _ in range(2):
+            request = topics_request()
+            request.resolver_match = resolve("/a-guide/")
+            middleware(request)
+        self.assertEqual(self.renders, 2)
+
     @override_settings(PAGE_CACHE_RENDER_WAIT=30)
     def test_a_render_on_another_app_server_is_waited_for(self):
         """Another server holds the shared "rendering" mark: this one serves its result."""
         self.release.set()
         # Render once to learn the key, then forget the page and play the other server.
         middleware = PageCacheMiddleware(self.slow_view)
-        middleware(RequestFactory().get("/topics/"))
+        middleware(topics_request())
         (key,) = [k for k in cache._cache if ":page:" in k and not k.endswith(":rendering")]
         key = key.split(":", 2)[2]
         entry = cache.get(key)
@@ -141,7 +159,7 @@ class RenderOnceTests(SimpleTestCase):
         cache.add(f"{key}:rendering", 1)
         timer = threading.Timer(0.2, lambda: cache.set(key, entry))
         timer.start()
-        response = PageCacheMiddleware(self.slow_view)(RequestFactory().get("/topics/"))
+        response = PageCacheMiddleware(self.slow_view)(topics_request())
         timer.join()
         self.assertEqual(self.renders, 1)
         self.assertContains(response, "Rendered once.")
@@ -150,12 +168,12 @@ class RenderOnceTests(SimpleTestCase):
     def test_a_renderer_that_never_finishes_delays_readers_but_never_blocks_them(self):
         self.release.set()
         middleware = PageCacheMiddleware(self.slow_view)
-        middleware(RequestFactory().get("/topics/"))
+        middleware(topics_request())
         (key,) = [k for k in cache._cache if ":page:" in k]
         key = key.split(":", 2)[2]
         cache.delete(key)
         cache.add(f"{key}:rendering", 1)  # a crashed server's mark
-        response = PageCacheMiddleware(self.slow_view)(RequestFactory().get("/topics/"))
+        response = PageCacheMiddleware(self.slow_view)(topics_request())
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.renders, 2)
 
