@@ -157,9 +157,9 @@ def combine(results):
     def median(key):
         return sorted(result[key] for result in results)[len(results) // 2]
 
-    seconds = sum(result["requests"] / result["rps"] for result in results)
+    seconds = sum(result["requests"] / result["rps"] for result in results if result["rps"])
     return {
-        "rps": sum(result["requests"] for result in results) / seconds,
+        "rps": sum(result["requests"] for result in results) / seconds if seconds else 0.0,
         "p50": median("p50"),
         "p95": median("p95"),
         "p99": median("p99"),
@@ -205,6 +205,9 @@ def run_dataset(label, env, workdir, extra=None):
         for name, path in PAGES:
             twin = f"/static/bench/{name}.html"
             log(f"  wrk {name} {path}")
+            # Every worker has its own page cache, empty after a restart: fill it.
+            wrk(path, seconds=1)
+            wrk(path, BROWSER, seconds=1)
             page, static = compare(path, twin)
             rows.append((name, len(bodies[name][""]), page, static))
             page, static = compare(path, twin, BROWSER, BROWSER)
@@ -406,6 +409,8 @@ def main():
         manage(env, "collectstatic", "--noinput", "-v0")
         manage(env, "seed_content", "-v0")
         seed = run_dataset("seed data", env, workdir, seed_extra)
+        print_table("Seed data (20 questions)", seed["rows"])  # in case the rest fails
+        sys.stdout.flush()
         log(f"\n== generating {label}")
         generating = time.monotonic()
         guides = max(1, QUESTIONS // 100)
