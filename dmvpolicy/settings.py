@@ -6,7 +6,9 @@ explicit allowed hosts.
 """
 
 import datetime
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +39,17 @@ def env_int(name, default):
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def default_stamp_file(database):
+    """Where the page cache's stamps live with a local-memory cache: beside the
+    SQLite file, or in the temporary folder under a name made from the database."""
+    name = str(database.get("NAME") or "")
+    if database["ENGINE"].endswith("sqlite3") and name and not name.startswith(("file:", ":")):
+        return Path(f"{name}.page-cache-stamp")
+    where = f"{database.get('HOST')}:{database.get('PORT')}/{name}"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"dmvpolicy-page-cache-stamp-{digest}"
 
 
 def cache_from_url(url):
@@ -298,8 +311,15 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "dmvpolicy"
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)  # 0 turns the page cache off
 # How long browsers and proxies may reuse a page before revalidating (a 304).
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60)
-# With the local-memory cache, the content stamp all workers share lives here.
-PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or BASE_DIR / ".page-cache-stamp"
+# With the local-memory cache, the content stamps all workers share live in this
+# file and a folder beside it: by default beside the SQLite database, or for
+# another database in the system's temporary folder, named after the database.
+PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE") or default_stamp_file(
+    DATABASES["default"]
+)
+# How long a request waits for another request's render of the same page
+# before rendering it itself (faq/middleware.py render_once).
+PAGE_CACHE_RENDER_WAIT = float(os.environ.get("PAGE_CACHE_RENDER_WAIT") or 2)
 PAGE_CACHE_EXEMPT_PREFIXES = ("/admin/", "/healthz")
 # Query parameters that select a different page; any other parameter bypasses the cache.
 PAGE_CACHE_QUERY_PARAMS = frozenset({"page", "q"})

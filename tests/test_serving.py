@@ -23,9 +23,12 @@ from faq.cache import (
     CONTENT_MODELS,
     NOT_CONTENT_MODELS,
     STAMP_CACHE_KEY,
-    bump_stamp,
+    BumpAtCommit,
+    page_scopes,
     read_stamp,
+    read_stamps,
 )
+from faq.markdown import render_markdown
 from faq.models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
 from faq.search import search
 
@@ -62,9 +65,10 @@ class PageCacheTests(TestCase):
     def test_public_pages_say_how_browsers_and_proxies_may_keep_them(self):
         response = self.client.get(self.guide.get_absolute_url())
         self.assertEqual(response["Cache-Control"], CACHE_CONTROL)
-        self.assertEqual(response["Vary"], "Cookie")
+        self.assertEqual(response["Vary"], "Cookie, Accept-Encoding")
         self.assertRegex(response["ETag"], r'^"[0-9a-f]{32}"$')
-        self.assertEqual(response["Last-Modified"], http_date(read_stamp().modified))
+        stamps = read_stamps(page_scopes(self.guide.get_absolute_url()))
+        self.assertEqual(response["Last-Modified"], http_date(max(s.modified for s in stamps)))
 
     def test_an_edit_is_visible_on_the_next_request(self):
         url = self.question.get_absolute_url()
@@ -190,13 +194,14 @@ class SharedCacheTests(TestCase):
 
             url = self.question.get_absolute_url()
             self.client.get(url)
-            stored = cache.get(STAMP_CACHE_KEY)
-            self.assertIsNotNone(stored)
+            guide_key = f"{STAMP_CACHE_KEY}:guide:{self.guide.slug}"
+            stored = cache.get_many([STAMP_CACHE_KEY, guide_key])
+            self.assertEqual(len(stored), 2)
             with self.assertNumQueries(0):
                 self.assertEqual(self.client.get(url).status_code, 200)
             self.question.answer.body = "Changed on another app server."
             self.question.answer.save()
-            self.assertNotEqual(cache.get(STAMP_CACHE_KEY), stored)
+            self.assertNotEqual(cache.get(guide_key), stored[guide_key])
             self.assertContains(self.client.get(url), "Changed on another app server.")
             self.assertFalse(os.path.exists(f"{folder}/must-not-be-used"))
 
@@ -264,7 +269,7 @@ class ConditionalRequestTests(TestCase):
                 self.url, headers={"if-none-match": f'W/{self.first["ETag"]}, "other"'}
             )
         self.assertEqual(response.status_code, 304)
-        self.assertEqual(response["Vary"], "Cookie")
+        self.assertEqual(response["Vary"], "Cookie, Accept-Encoding")
         self.assertEqual(response["Last-Modified"], self.first["Last-Modified"])
 
     def test_if_modified_since_gets_a_304_until_the_content_changes(self):
@@ -286,16 +291,23 @@ class ConditionalRequestTests(TestCase):
 
 
 class InvalidationTests(TestCase):
-    """Every content model, whoever saves it, replaces the stamp."""
+    """Every content model, whoever saves it, replaces the stamps of the pages
+    showing it, and leaves other guides' pages cached."""
 
     @classmethod
     def setUpTestData(cls):
         cls.guide, (cls.question,) = make_guide_with_questions(1, topics=["Privacy"])
+        cls.other_guide, (cls.other_question,) = make_guide_with_questions(1, slug="other")
 
-    def assert_bumps(self, change):
-        before = read_stamp()
+    def page_stamps(self, url):
+        return read_stamps(page_scopes(url))
+
+    def assert_bumps(self, change, url, untouched=()):
+        before = {page: self.page_stamps(page) for page in [url, *untouched]}
         change()
-        self.assertNotEqual(read_stamp(), before)
+        self.assertNotEqual(self.page_stamps(url), before[url])
+        for page in untouched:
+            self.assertEqual(self.page_stamps(page), before[page], page)
 
     def test_a_stamp_written_by_another_worker_is_seen_on_the_next_read(self):
         """Each worker remembers the stamp file it last read; a replaced file
@@ -324,28 +336,63 @@ class InvalidationTests(TestCase):
 
     def test_clear_page_cache_command_replaces_the_stamp(self):
         """For changes Django cannot see, such as restoring a backup."""
-        self.assert_bumps(lambda: call_command("clear_page_cache", stdout=StringIO()))
+        url = self.question.get_absolute_url()
+        self.assert_bumps(lambda: call_command("clear_page_cache", stdout=StringIO()), url)
 
-    def test_saves_and_deletes_of_each_model_replace_the_stamp(self):
-        answer = self.question.answer
-        source = Source(answer=answer, title="Law", url="https://example.org/law")
+    def test_site_wide_changes_replace_every_pages_stamps(self):
+        other = self.other_question.get_absolute_url()
         changes = {
             "category": lambda: Category.objects.create(name="New", slug="new"),
             "guide": lambda: Guide.objects.filter(pk=self.guide.pk).get().save(),
-            "question": lambda: self.question.save(),
-            "answer": lambda: answer.save(),
-            "source save": source.save,
-            "source delete": lambda: source.delete(),
             "topic": lambda: Topic.objects.create(name="Courts", slug="courts"),
             "site notice": lambda: SiteNotice.objects.create(text="Offices closed Monday."),
-            "tag added": lambda: self.question.tags.add("Courts"),
-            "tag removed": lambda: self.question.tags.remove("Privacy"),
-            "tags cleared": lambda: self.question.tags.clear(),
-            "question deleted": lambda: self.question.delete(),
         }
         for name, change in changes.items():
             with self.subTest(name):
-                self.assert_bumps(change)
+                self.assert_bumps(change, other)
+
+    def test_changes_in_a_guide_leave_other_guides_pages_cached(self):
+        answer = self.question.answer
+        source = Source(answer=answer, title="Law", url="https://example.org/law")
+        guide_page = self.guide.get_absolute_url()
+        question_page = self.question.get_absolute_url()
+        other_guide_page = self.other_guide.get_absolute_url()
+        changes = {
+            "question": (self.question.save, [question_page], [other_guide_page]),
+            "answer": (answer.save, [guide_page, question_page], [other_guide_page]),
+            "source save": (source.save, [question_page], [other_guide_page]),
+            "source delete": (lambda: source.delete(), [question_page], [other_guide_page]),
+            "tag added": (lambda: self.question.tags.add("Courts"), [guide_page], []),
+            "tag removed": (lambda: self.question.tags.remove("Privacy"), [guide_page], []),
+            "tags cleared": (lambda: self.question.tags.clear(), [guide_page], []),
+            "question deleted": (lambda: self.question.delete(), [guide_page], []),
+        }
+        for name, (change, pages, untouched) in changes.items():
+            with self.subTest(name):
+                before = {page: self.page_stamps(page) for page in pages}
+                self.assert_bumps(change, pages[0], untouched)
+                for page in pages:
+                    self.assertNotEqual(self.page_stamps(page), before[page], page)
+
+    def test_an_answers_wording_leaves_other_guides_question_pages_cached(self):
+        """Only a question's own guide shows its answer; other guides' related
+        questions show question wording, which answer edits do not touch."""
+        other = self.other_question.get_absolute_url()
+        self.assert_bumps(
+            self.question.answer.save, self.question.get_absolute_url(), untouched=[other]
+        )
+        # A question's wording shows in related questions everywhere.
+        self.assert_bumps(self.question.save, other)
+
+    def test_a_question_moved_to_another_guide_leaves_neither_guide_stale(self):
+        old_page = self.guide.get_absolute_url()
+        new_page = self.other_guide.get_absolute_url()
+        before = self.page_stamps(old_page)
+        self.question.guide = self.other_guide
+        self.question.position = 5
+        self.question.slug = "moved-question"
+        self.assert_bumps(self.question.save, new_page)
+        self.assertNotEqual(self.page_stamps(old_page), before)
 
 
 class PublishIsVisibleTests(TransactionTestCase):
@@ -391,10 +438,10 @@ class PublishIsVisibleTests(TransactionTestCase):
         with transaction.atomic():
             for _ in range(3):
                 question.answer.save()
-            during = read_stamp()
+            during = read_stamps(page_scopes(question.get_absolute_url()))
             pending = [callback for _, callback, _ in connection.run_on_commit]
-        self.assertEqual(pending, [bump_stamp])
-        self.assertNotEqual(read_stamp(), during)
+        self.assertEqual([type(callback) for callback in pending], [BumpAtCommit])
+        self.assertNotEqual(read_stamps(page_scopes(question.get_absolute_url())), during)
 
 
 class PaginationTests(TestCase):
@@ -628,6 +675,15 @@ class DemoDataTests(TestCase):
         self.assertEqual(history[-1].body, answer.body)
         self.assertNotEqual(history[0].body, answer.body)
         self.assertTrue(answer.question.tags.exists())
+        # Rendered once per text template: the same HTML and summary a save makes.
+        for generated in Answer.objects.order_by("pk")[:12]:
+            saved = Answer(body=generated.body, last_reviewed=generated.last_reviewed)
+            saved.prepare_for_save()
+            self.assertEqual(
+                (generated.body_html, generated.summary, generated.review_due),
+                (saved.body_html, saved.summary, saved.review_due),
+            )
+        self.assertEqual(history[0].body_html, render_markdown(history[0].body))
         self.assertEqual(self.client.get(answer.question.get_absolute_url()).status_code, 200)
         # As if saved one by one: searchable, with public dates for pages and feeds.
         self.assertFalse(Answer.objects.filter(text_updated_at=None).exists())

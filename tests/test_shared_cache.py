@@ -68,3 +68,16 @@ class SharedCacheServerTests(TestCase):
             response = self.client.get(path, headers={"if_none_match": etag})
             self.assertEqual(response.status_code, 200)
             self.assertNotEqual(response["ETag"], etag)
+
+    def test_an_edit_in_one_guide_leaves_other_guides_pages_cached_on_the_server(self):
+        other_guide, (other,) = make_guide_with_questions(1, slug="other-guide")
+        path, other_path = self.question.get_absolute_url(), other.get_absolute_url()
+        for url in self.on_each_server():
+            self.client.get(path)
+            self.client.get(other_path, headers={"accept-encoding": "br"})
+            answer = Answer.objects.get(pk=self.question.answer.pk)
+            answer.body = f"Edited for {url}."
+            answer.save()
+            cached, queries = get_counting_queries(self.client, other_path, accept_encoding="br")
+            self.assertEqual((queries, cached["Content-Encoding"]), (0, "br"))
+            self.assertContains(self.client.get(path), f"Edited for {url}.")

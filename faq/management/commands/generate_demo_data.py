@@ -6,7 +6,9 @@ Creates published guides (slugs start with "demo-") in a "Demo guides"
 category, questions with Markdown answers, one to three sources and one to
 three topics each, and `--revisions` history rows per answer (the last one is
 the live text; every other one is a real change with a change note). Rows are
-written with bulk_create in one transaction, so 10,000 questions take seconds.
+written with bulk_create in one transaction, 5,000 questions at a time, and
+each answer text is rendered from Markdown once per subject and revision, so
+100,000 questions in 1,000 guides take a few minutes and memory stays flat.
 
 It refuses to run against a database holding content that is not demo data
 (an editor's real guides) unless --force is given, and refuses to run twice
@@ -16,15 +18,25 @@ cache invalidated at the end.
 
 import random
 from datetime import timedelta
+from functools import cache
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from faq import search
 from faq.cache import bump_stamp
 from faq.markdown import render_markdown
-from faq.models import Answer, Category, Guide, Question, Source, TaggedQuestion, Topic
+from faq.models import (
+    Answer,
+    Category,
+    Guide,
+    Question,
+    Source,
+    TaggedQuestion,
+    Topic,
+    summarize,
+)
 
 DEMO_PREFIX = "demo-"
 SUBJECTS = [
@@ -146,15 +158,27 @@ class Command(BaseCommand):
             Topic(name=name, slug=Topic().slugify(name)) for name in missing
         ):
             topics[topic.name] = topic
+        self.topics, self.now, self.revisions = topics, timezone.now(), revisions
+        counts = {"guides": len(guides), "questions": 0, "sources": 0, "history": 0}
+        # In chunks, so memory stays flat however many questions are asked for.
+        for first in range(0, question_count, CHUNK):
+            chunk = self.generate_chunk(guides, range(first, min(first + CHUNK, question_count)))
+            for name, count in chunk.items():
+                counts[name] += count
+            reset_queries()  # with DEBUG on, Django keeps every query's SQL otherwise
+        search.rebuild_index()  # bulk_create wrote no index rows
+        analyze_content_tables()
+        return counts
 
+    def generate_chunk(self, guides, indexes):
+        guide_count = len(guides)
         question_objects = []
-        for index in range(question_count):
-            guide = guides[index % guide_count]
+        for index in indexes:
             position = index // guide_count + 1
             subject = SUBJECTS[index % len(SUBJECTS)]
             question_objects.append(
                 Question(
-                    guide=guide,
+                    guide=guides[index % guide_count],
                     position=position,
                     text=f"Can the state share my {subject} with others ({index + 1})?",
                     slug=f"question-{position}",
@@ -163,26 +187,28 @@ class Command(BaseCommand):
             )
         questions = Question.objects.bulk_create(question_objects, batch_size=1000)
 
-        now = timezone.now()
         answers, history, sources, tagged = [], [], [], []
-        for index, question in enumerate(questions):
+        for index, question in zip(indexes, questions, strict=True):
             subject = SUBJECTS[index % len(SUBJECTS)]
-            bodies = [answer_body(index + 1, subject, revision) for revision in range(revisions)]
             answer = Answer(
                 question=question,
-                body=bodies[-1],
-                change_note="Generated demo text." if revisions == 1 else "Clarified the steps.",
-                last_reviewed=(now - timedelta(days=self.random.randrange(400))).date(),
+                body=answer_body(index + 1, subject, self.revisions - 1),
+                change_note="Generated demo text."
+                if self.revisions == 1
+                else "Clarified the steps.",
+                last_reviewed=(self.now - timedelta(days=self.random.randrange(400))).date(),
             )
-            # bulk_create calls no save(): the HTML, summary and public dates are set here.
-            answer.prepare_for_save()
-            answer.record_text_change(now)
+            # bulk_create calls no save(): the HTML, summary and public dates are
+            # set here, as prepare_for_save() would, from one render per text.
+            answer.body_html, answer.summary = rendered(index + 1, subject, self.revisions - 1)
+            answer.review_due = answer.last_reviewed + timedelta(days=answer.review_interval_days)
+            answer.record_text_change(self.now)
             answers.append(answer)
             for topic_name in self.random.sample(TOPICS, self.random.randint(1, 3)):
-                tagged.append(TaggedQuestion(content_object=question, tag=topics[topic_name]))
+                tagged.append(TaggedQuestion(content_object=question, tag=self.topics[topic_name]))
         answers = Answer.objects.bulk_create(answers, batch_size=1000)
 
-        for index, answer in enumerate(answers):
+        for index, answer in zip(indexes, answers, strict=True):
             for position in range(self.random.randint(1, 3)):
                 sources.append(
                     Source(
@@ -192,29 +218,30 @@ class Command(BaseCommand):
                         position=position,
                     )
                 )
-            history.extend(self.answer_history(answer, index, revisions, now))
+            history.extend(self.answer_history(answer, index))
         Source.objects.bulk_create(sources, batch_size=2000)
         TaggedQuestion.objects.bulk_create(tagged, batch_size=2000)
         Answer.history.model.objects.bulk_create(history, batch_size=1000)
         Question.history.bulk_history_create(
-            questions, default_change_reason="Generated demo data", default_date=now
+            questions, default_change_reason="Generated demo data", default_date=self.now
         )
-        search.rebuild_index()  # bulk_create wrote no index rows
-        analyze_content_tables()
         return {
-            "guides": len(guides),
             "questions": len(questions),
             "sources": len(sources),
             "history": len(history) + len(questions),
         }
 
-    def answer_history(self, answer, index, revisions, now):
+    def answer_history(self, answer, index):
         """`revisions` history rows, oldest first, the last one matching the live answer."""
         subject = SUBJECTS[index % len(SUBJECTS)]
         rows = []
-        for revision in range(revisions):
+        for revision in range(self.revisions):
             body = answer_body(index + 1, subject, revision)
-            html = answer.body_html if revision == revisions - 1 else render_markdown(body)
+            html = (
+                answer.body_html
+                if revision == self.revisions - 1
+                else body_html(index + 1, subject, revision)
+            )
             rows.append(
                 Answer.history.model(
                     id=answer.pk,
@@ -225,11 +252,33 @@ class Command(BaseCommand):
                     is_minor=False,
                     last_reviewed=answer.last_reviewed,
                     review_interval_days=answer.review_interval_days,
-                    created_at=now,
-                    updated_at=now,
-                    history_date=now - timedelta(days=30 * (revisions - revision)),
+                    created_at=self.now,
+                    updated_at=self.now,
+                    history_date=self.now - timedelta(days=30 * (self.revisions - revision)),
                     history_type="+" if revision == 0 else "~",
                     history_change_reason="Generated demo data",
                 )
             )
         return rows
+
+
+CHUNK = 5_000  # questions written per round of bulk_create
+NUMBER = "QUESTIONNUMBER"  # letters only: Markdown leaves it alone
+
+
+@cache
+def rendered_template(subject, revision):
+    html = render_markdown(answer_body(NUMBER, subject, revision))
+    return html, summarize(html)
+
+
+def body_html(number, subject, revision):
+    return rendered_template(subject, revision)[0].replace(NUMBER, str(number))
+
+
+def rendered(number, subject, revision):
+    """The answer's HTML and summary: what Answer.prepare_for_save() makes of
+    answer_body(), rendered once per subject and revision (Markdown takes about
+    a millisecond a text, 100,000 texts would take minutes)."""
+    html, summary = rendered_template(subject, revision)
+    return html.replace(NUMBER, str(number)), summary.replace(NUMBER, str(number))
