@@ -29,7 +29,18 @@ def is_public(obj):
     raise TypeError(f"No rule says when a {type(obj).__name__} is public.")
 
 
-class PublicTextAdmin(SimpleHistoryAdmin):
+class RefusesHistoryRevert:
+    """simple-history's revert saves an old row over the live one with only the
+    change permission; SIMPLE_HISTORY_REVERT_DISABLED only hides it, so its
+    screen refuses every POST."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PublicTextAdmin(RefusesHistoryRevert, SimpleHistoryAdmin):
     """Changing or deleting what is public needs the publish permission too."""
 
     def may_touch(self, request, obj):
@@ -40,13 +51,6 @@ class PublicTextAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.may_touch(request, obj)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history's revert saves an old row over the live one with only
-        # the change permission; SIMPLE_HISTORY_REVERT_DISABLED hides it.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 # taggit's own screen is for its generic Tag model, which this site does not

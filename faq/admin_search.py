@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_public import RefusesHistoryRevert
 from .search_models import LANGUAGES, SearchCount, SynonymGroup
 from .search_stats import SEARCH_PATHS
 
@@ -26,7 +27,7 @@ REPORT_ROWS = 50
 
 
 @admin.register(SynonymGroup)
-class SynonymGroupAdmin(SimpleHistoryAdmin):
+class SynonymGroupAdmin(RefusesHistoryRevert, SimpleHistoryAdmin):
     list_display = ["__str__", "language", "note", "updated_at"]
     list_filter = ["language"]
     search_fields = ["terms", "note"]

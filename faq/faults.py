@@ -139,7 +139,7 @@ def fault_response(request, error):
             for value in values:
                 fields.append({"name": name, "value": value, "shown": is_text(name, value)})
     html = render_to_string(
-        "faq/not_saved.html",
+        "admin/faq/not_saved.html",
         {"fields": fields, "action": request.get_full_path(), "reason": describe(error)},
         using="django",
     )

@@ -11,6 +11,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 LOGIN_AT = "staff_login_at"
@@ -32,7 +33,13 @@ class StaffSessionMiddleware:
 
     def __call__(self, request):
         session = request.session
-        if SESSION_KEY in session:
+        try:
+            logged_in = SESSION_KEY in session
+        except DatabaseError:
+            # The session store is down: the view meets the same fault, and
+            # faq.faults.DatabaseFaultMiddleware answers with the editor's text kept.
+            logged_in = False
+        if logged_in:
             self.check_lifetime(request, session)
         return self.get_response(request)
 

@@ -32,6 +32,10 @@ def snapshot():
     return rows
 
 
+# The tables FTS5 keeps for each full-text index (faq_search_index_data, …).
+FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
 def drop_everything():
     """Leave an empty database: no table at all."""
     with connection.cursor() as cursor:
@@ -42,8 +46,8 @@ def drop_everything():
             cursor.execute("PRAGMA foreign_keys = OFF")
             names = connection.introspection.table_names(cursor)
             for name in names:
-                if name.startswith("faq_search_index_"):
-                    continue  # FTS5's own tables go with the index
+                if name.endswith(FTS5_SHADOW_SUFFIXES):
+                    continue  # FTS5's own tables go with their index
                 cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
             cursor.execute("PRAGMA foreign_keys = ON")
     connection.close()

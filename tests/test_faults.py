@@ -156,7 +156,10 @@ class SaveFaultTests(TransactionTestCase):
         url = reverse("admin:faq_answer_change", args=[self.answer.pk])
         data = answer_form_data(self.answer, body="Kept despite the stamp.", _continue="1")
         with tempfile.TemporaryDirectory() as folder:
-            missing = os.path.join(folder, "no-such-folder", "stamp")
+            # A file where the stamp's folder should be: not writable, even as root.
+            blocker = os.path.join(folder, "not-a-folder")
+            open(blocker, "w").close()
+            missing = os.path.join(blocker, "stamp")
             with override_settings(
                 PAGE_CACHE_STAMP_FILE=missing,
                 CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},

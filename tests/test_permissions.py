@@ -10,6 +10,7 @@ permission; nothing is taken from the admin code under test. A refusal is a
 every table's row count and a hash of its rows are compared before and after.
 """
 
+import datetime
 import hashlib
 import itertools
 from html.parser import HTMLParser
@@ -26,11 +27,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from taggit.models import Tag
 
-from faq.models import Guide, Question, SiteNotice, Source, Topic
+from faq.models import Guide, Question, SearchCount, SiteNotice, Source, SynonymGroup, Topic
 from faq.revisions import save_revision
 from faq.roles import PUBLISH_PERMISSION
 
-from .factories import add_authenticator, make_guide, make_question, make_staff
+from .factories import (
+    add_authenticator,
+    make_guide,
+    make_question,
+    make_spanish_guide,
+    make_staff,
+    make_translation,
+)
 
 ROLES = ("anonymous", "editor", "publisher", "superuser")
 LOGIN = "/admin/login/"
@@ -101,7 +109,12 @@ class FormFields(HTMLParser):
             self.textarea = attrs["name"]
             self.add(self.textarea, "", "textarea")
         elif tag == "select":
-            self.select = {"name": attrs["name"], "first": None, "chosen": False}
+            self.select = {
+                "name": attrs["name"],
+                "first": None,
+                "chosen": False,
+                "required": "required" in attrs,  # an optional one is left empty
+            }
         elif tag == "option" and self.select is not None:
             value = attrs.get("value", "")
             if self.select["first"] is None and value:
@@ -118,7 +131,7 @@ class FormFields(HTMLParser):
         if tag == "textarea":
             self.textarea = None
         elif tag == "select" and self.select is not None:
-            if not self.select["chosen"] and self.select["first"]:
+            if not self.select["chosen"] and self.select["first"] and self.select["required"]:
                 self.add(self.select["name"], self.select["first"], "select")
             self.select = None
         elif tag == "form" and self.inside:
@@ -234,12 +247,19 @@ class MatrixTestCase(TestCase):
         guide = make_guide("matrix-guide")
         cls.published = make_question(guide, 1, topics=["Privacy"])
         cls.draft = make_question(guide, 2, status=Question.Status.DRAFT, topics=["Draft topic"])
+        spanish_guide = make_spanish_guide(guide, "guia-matriz")
+        cls.spanish = make_translation(cls.published, spanish_guide, topics=["Privacidad"])
+        cls.spanish_draft = make_translation(cls.draft, spanish_guide, status=Question.Status.DRAFT)
         answer = cls.published.answer
         Source.objects.create(answer=answer, title="The law", url="https://example.org/law")
         answer.body = "A second revision of the answer."
         answer.change_note = "Second revision"
         save_revision(answer, None)
         SiteNotice.objects.create(text="General information, not legal advice.")
+        SynonymGroup.objects.create(language="en", terms="license, licence")
+        SearchCount.objects.create(
+            day=datetime.date(2026, 12, 1), language="en", query="licence", found=True, count=3
+        )
         Tag.objects.create(name="An unused taggit tag")
         cls.users = {
             "editor": make_staff("matrix-editor", "Editors"),
@@ -322,7 +342,8 @@ class AdminScreenTests(MatrixTestCase):
             self.assertRefused(role, response, message)
         elif kind == "other":
             # Custom views add their own rules (revert: publishers only when live).
-            self.assertIn(response.status_code, (200, 302, 403), message)
+            # 405: a view that only takes POST (Translate) refuses a GET.
+            self.assertIn(response.status_code, (200, 302, 403, 405), message)
         else:
             self.assertIn(response.status_code, (200, 302), message)
             self.assertNotEqual(response.get("Location", "").split("?")[0], LOGIN, message)
@@ -482,13 +503,22 @@ class AdminActionTests(MatrixTestCase):
         self.assertEqual(Question.objects.get(pk=self.draft.pk).status, Question.Status.PUBLISHED)
 
 
-def public_url_cases(published, draft):
-    """Every public URL of the URLconf, with this test's guide, questions and topic."""
-    values = {
-        "guide_slug": published.guide.slug,
-        "question_slug": published.slug,
-        "topic_slug": Topic.objects.get(name="Privacy").slug,
+def public_url_cases(published, draft, spanish, spanish_draft):
+    """Every public URL of the URLconf, with this test's guide, questions and
+    topic (their Spanish versions for the Spanish pages, named "es_…")."""
+    values_in = {
+        False: {
+            "guide_slug": published.guide.slug,
+            "question_slug": published.slug,
+            "topic_slug": Topic.objects.get(name="Privacy").slug,
+        },
+        True: {
+            "guide_slug": spanish.guide.slug,
+            "question_slug": spanish.slug,
+            "topic_slug": Topic.objects.get(name="Privacidad").slug,
+        },
     }
+    drafts_in = {False: draft, True: spanish_draft}
     cases = []
 
     def walk(patterns, prefix=""):
@@ -498,6 +528,8 @@ def public_url_cases(published, draft):
                     namespace = f"{pattern.namespace}:" if pattern.namespace else ""
                     walk(pattern.url_patterns, prefix + namespace)
             elif pattern.name:
+                spanish_page = pattern.name.startswith("es_")
+                values, draft = values_in[spanish_page], drafts_in[spanish_page]
                 kwargs = {key: values[key] for key in pattern_keys(pattern)}
                 cases.append((prefix + pattern.name, reverse(prefix + pattern.name, kwargs=kwargs)))
                 if "question_slug" in kwargs:
@@ -515,7 +547,7 @@ def public_url_cases(published, draft):
 
 class PublicPageTests(MatrixTestCase):
     def test_every_role_gets_the_same_public_pages_and_drafts_stay_hidden(self):
-        cases = public_url_cases(self.published, self.draft)
+        cases = public_url_cases(self.published, self.draft, self.spanish, self.spanish_draft)
         self.assertGreaterEqual(len(cases), 10)
         for name, url in cases:
             statuses = {role: self.clients[role].get(url).status_code for role in ROLES}
@@ -524,7 +556,9 @@ class PublicPageTests(MatrixTestCase):
                 self.assertEqual(set(statuses.values()), {expected}, f"{name} {url}: {statuses}")
 
     def test_posts_to_public_pages_change_nothing(self):
-        for name, url in public_url_cases(self.published, self.draft):
+        for name, url in public_url_cases(
+            self.published, self.draft, self.spanish, self.spanish_draft
+        ):
             for role in ROLES:
                 with self.subTest(role=role, url=url):
                     before = snapshot()

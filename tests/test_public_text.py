@@ -24,7 +24,8 @@ class PublicTopicTests(TestCase):
     def rename(self, user, topic, name):
         self.client.force_login(user)
         url = reverse("admin:faq_topic_change", args=[topic.pk])
-        return self.client.post(url, {"name": name, "slug": topic.slug, "description": ""})
+        data = {"name": name, "slug": topic.slug, "description": "", "language": topic.language}
+        return self.client.post(url, data)
 
     def test_an_editor_sees_a_live_topic_read_only(self):
         self.client.force_login(self.editor)
