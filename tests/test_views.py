@@ -516,7 +516,9 @@ class DiscoverabilityTests(TestCase):
         question = self.questions[0]
         question.answer.refresh_from_db()
         question_url = f"http://testserver{question.get_absolute_url()}"
-        self.assertEqual(entries[question_url], question.answer.updated_at.date().isoformat())
+        self.assertEqual(
+            entries[question_url], timezone.localdate(question.answer.updated_at).isoformat()
+        )
         self.assertIn(f"http://testserver{self.guide.get_absolute_url()}", entries)
         self.assertIn("http://testserver/", entries)
         self.assertEqual(len(entries), 2 + 1 + 3)
