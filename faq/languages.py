@@ -60,6 +60,10 @@ class LanguageFromURLMiddleware:
     def __call__(self, request):
         from django.utils import translation
 
+        from .middleware import ADMIN_PREFIX
+
+        if request.path_info.startswith(ADMIN_PREFIX):
+            return self.get_response(request)  # the editor's language (AdminLanguageMiddleware)
         language = language_of_path(request.path_info)
         translation.activate(language)
         request.LANGUAGE_CODE = language

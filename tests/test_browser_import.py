@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from faq.models import Answer
 
-from .test_fixtures import seed_text
+from .test_fixtures import FIXTURE, seed_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +14,7 @@ PASSWORD = "a-long-pass-phrase-42"
 
 
 def test_upload_preview_and_confirm(live_server, page, tmp_path):
-    call_command("seed_content", verbosity=0)
+    call_command("seed_content", str(FIXTURE), verbosity=0)
     call_command("createeditor", "pat", "--publisher", password=PASSWORD, verbosity=0)
     changed = tmp_path / "changed.txt"
     changed.write_text(

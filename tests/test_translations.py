@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import polib
 from django.conf import settings
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import translation
 
 from faq import views
@@ -196,9 +196,17 @@ class JinjaExtractionTests(TestCase):
 LONG_BODY = " ".join(f"palabra{n}" for n in range(120))
 
 
+# These tests switch the interface language themselves (translation.override);
+# which URL activates which language is tested in tests/test_languages.py.
+WITHOUT_URL_LANGUAGE = [
+    name for name in settings.MIDDLEWARE if name != "faq.languages.LanguageFromURLMiddleware"
+]
+
+
+@override_settings(MIDDLEWARE=WITHOUT_URL_LANGUAGE)
 class SpanishPageTests(TestCase):
     """Each public page type rendered with Spanish active (as the Spanish URLs
-    will activate it) shows the Spanish interface and no English one. The
+    activate it) shows the Spanish interface and no English one. The
     content is Spanish, so any English left on the page is interface text."""
 
     @classmethod
@@ -350,8 +358,11 @@ class SpanishPageTests(TestCase):
             content = self.client.get("/feeds/updates.atom").content.decode()
         self.assertIn("<title>DMV Policy FAQ: respuestas actualizadas</title>", content)
         self.assertIn("&lt;strong&gt;Qué cambió:&lt;/strong&gt; Se corrigió una palabra.", content)
-        self.assertIn('xml:lang="es"', content)
         self.assertNotIn("updated answers", content)
+        # xml:lang names the answers' language: the Spanish feed's are Spanish.
+        spanish_feed = self.client.get("/es/feeds/actualizaciones.atom").content.decode()
+        self.assertIn('xml:lang="es"', spanish_feed)
+        self.assertIn('xml:lang="en"', content)
 
 
 class DateTests(TestCase):
