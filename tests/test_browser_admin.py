@@ -14,10 +14,14 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from faq.models import Answer, SiteNotice, Topic
 from faq.revisions import publish, save_draft, save_revision, unpublish
+from faq.roles import PUBLISH_PERMISSION
+
+from .factories import add_authenticator, current_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -205,9 +209,14 @@ def objects(live_server):
 
 
 def log_in(page, base, username):
+    """The real login form; a publisher also gives the code of an authenticator app."""
     page.goto(base + reverse("admin:login"))
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
+    user = get_user_model().objects.get(username=username)
+    if user.has_perm(PUBLISH_PERMISSION):
+        device = TOTPDevice.objects.filter(user=user).first() or add_authenticator(user)
+        page.fill("#id_code", current_code(device))
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text(f"Welcome, {username}", exact=False)).to_be_visible()
 
