@@ -2,7 +2,7 @@
 
 An Answer history row is the revision record of one question and answer: the
 answer's own fields plus a snapshot of the question's wording, its topics and
-its sources (see `AnswerRevision` in models.py). Every change an editor makes
+its sources (see `AnswerRevision` in faq/models/answers.py). Every change an editor makes
 through the admin writes exactly one such row.
 """
 

@@ -1,7 +1,7 @@
 """The models search uses besides the index: synonyms editors manage, the
 spelling vocabulary, and the daily search counts (issue 14).
 
-Imported by faq/models.py, so Django sees them as models of the faq app.
+Imported by faq/models/__init__.py, so Django sees them as models of the faq app.
 """
 
 from django.core.exceptions import ValidationError

@@ -2,7 +2,7 @@
 Spanish answer is behind its English original.
 
 A guide, question or topic and its translation share a `translation_key`
-(models.py says why rows, not columns). A Spanish answer records in
+(faq/models/guides.py says why rows, not columns). A Spanish answer records in
 `translated_from` the English answer's revision (history row) it was
 translated from. It is *behind* when the English answer's public text changed
 notably (a published change not marked minor) after that revision: the
