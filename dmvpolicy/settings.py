@@ -297,7 +297,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 BACKUP_DIR = os.environ.get("DJANGO_BACKUP_DIR") or BASE_DIR / "backups"
 
 TAGGIT_CASE_INSENSITIVE = True
-# Reverts go through the answer's own history (faq/admin.py RevisionedAdmin).
+# Reverts go through the answer's own history (faq/admin/common.py RevisionedAdmin).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SITE_NAME = os.environ.get("DJANGO_SITE_NAME", "DMV Policy FAQ")

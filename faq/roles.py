@@ -16,7 +16,7 @@ EDITOR_PERMISSIONS = {
     "question": ["view", "add", "change"],
     "answer": ["view", "add", "change"],
     "source": ["view", "add", "change", "delete"],
-    # Only topics no published question uses yet (faq/admin_public.py).
+    # Only topics no published question uses yet (faq/admin/public.py).
     "topic": ["view", "add", "change"],
     "guide": ["view"],
     "category": ["view"],

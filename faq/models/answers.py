@@ -164,7 +164,7 @@ class Answer(RemembersSavedValues):
         help_text=_("The revision of the English answer this translation was made from."),
     )
     # Goes up by one on every save; the edit form carries the number it was
-    # opened with and refuses to save over a newer one (see faq/admin.py).
+    # opened with and refuses to save over a newer one (see faq/admin/answers.py).
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

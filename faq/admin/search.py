@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_public import RefusesHistoryRevert
-from .search_models import LANGUAGES, SearchCount, SynonymGroup
-from .search_stats import SEARCH_PATHS
+from ..search_models import LANGUAGES, SearchCount, SynonymGroup
+from ..search_stats import SEARCH_PATHS
+from .public import RefusesHistoryRevert
 
 # Queries made fewer times are never listed: a rare query is more likely to be
 # a reader's own name or address than a question others share.

@@ -15,12 +15,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .diff import word_diff
-from .importing.apply import import_document
-from .importing.document import MAX_FILE_BYTES, ImportFormatError
-from .importing.formats import parse_file
-from .models import Guide
-from .roles import PUBLISH_PERMISSION
+from ..diff import word_diff
+from ..importing.apply import import_document
+from ..importing.document import MAX_FILE_BYTES, ImportFormatError
+from ..importing.formats import parse_file
+from ..models import Guide
+from ..roles import PUBLISH_PERMISSION
 
 STATUS_LABELS = {
     "new": gettext_lazy("New: imported as a draft"),

@@ -2,7 +2,7 @@
 "Translate", the list of translations behind their English original (with
 what changed in the English), and "brought up to date with the English".
 
-AnswerAdmin (faq/admin.py) calls these; the rules are in faq/translations.py.
+AnswerAdmin (faq/admin/answers.py) calls these; the rules are in faq/translations.py.
 """
 
 from django import forms
@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .languages import ENGLISH, SPANISH
-from .models import Answer
-from .translations import (
+from ..languages import ENGLISH, SPANISH
+from ..models import Answer
+from ..translations import (
     TranslationError,
     behind_translations,
     bring_up_to_date,

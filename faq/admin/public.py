@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
-from .models import Category, Guide, Question, SiteNotice, Topic
-from .roles import PUBLISH_PERMISSION
+from ..models import Category, Guide, Question, SiteNotice, Topic
+from ..roles import PUBLISH_PERMISSION
 
 
 def is_public(obj):
