@@ -48,6 +48,8 @@ BROWSER = {"Accept-Encoding": "br, gzip"}  # what every current browser sends
 
 GUIDE = "/dmv-data-sharing-with-ice-illinois/"
 QUESTION = GUIDE + "what-is-the-current-policy-in-illinois-regarding-the-sharing/"
+SPANISH_GUIDE = "/es/intercambio-de-datos-del-dmv-con-ice-en-illinois/"
+SPANISH_QUESTION = SPANISH_GUIDE + "cual-es-la-politica-actual-de-illinois-con-respecto/"
 # The pages measured, one line each (name, path): add a page type here.
 PAGES = [
     ("home", "/"),
@@ -55,6 +57,8 @@ PAGES = [
     ("question", QUESTION),
     ("topic", "/topics/illinois-law/"),
     ("search", "/search/?q=license"),
+    ("Spanish question", SPANISH_QUESTION),
+    ("Spanish search", "/es/buscar/?q=licencia"),
 ]
 # Any query parameter the page cache does not know bypasses it (faq/middleware.py).
 UNCACHED_QUESTION = QUESTION + "?nocache=1"
