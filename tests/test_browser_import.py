@@ -1,11 +1,13 @@
 """A publisher imports a changed copy of the seed article through the admin, in Chromium."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from faq.models import Answer
 
+from .factories import add_authenticator, current_code
 from .test_fixtures import FIXTURE, seed_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,6 +26,9 @@ def test_upload_preview_and_confirm(live_server, page, tmp_path):
     page.goto(f"{live_server.url}/admin/login/?next=/admin/faq/guide/")
     page.fill("#id_username", "pat")
     page.fill("#id_password", PASSWORD)
+    # Publishers give the code of their authenticator app too.
+    publisher = get_user_model().objects.get(username="pat")
+    page.fill("#id_code", current_code(add_authenticator(publisher)))
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Import a guide").click()
     page.get_by_label("Guide file").set_input_files(str(changed))
