@@ -27,7 +27,11 @@ from .factories import make_guide, make_question, make_staff
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 # Where strings readers see come from; the rest of the catalogue is the admin's.
-PUBLIC_PYTHON = {"faq/views.py", "faq/diff.py", "faq/feeds.py"}
+PUBLIC_PYTHON = {
+    *(f"faq/views/{name}.py" for name in ("pages", "question_page", "changes", "search_page")),
+    "faq/diff.py",
+    "faq/feeds.py",
+}
 
 
 def catalogue():
@@ -190,7 +194,7 @@ class JinjaExtractionTests(TestCase):
         self.assertTrue(is_jinja_template(base / "faq" / "home.html"))
         self.assertTrue(is_jinja_template(base / "base.html"))
         self.assertFalse(is_jinja_template(base / "admin" / "index.html"))
-        self.assertFalse(is_jinja_template(Path(settings.BASE_DIR) / "faq" / "views.py"))
+        self.assertFalse(is_jinja_template(Path(settings.BASE_DIR) / "faq" / "views" / "pages.py"))
 
 
 LONG_BODY = " ".join(f"palabra{n}" for n in range(120))
@@ -286,9 +290,9 @@ class SpanishPageTests(TestCase):
         text = self.render("/guia-de-prueba/")
         self.assert_spanish(text, "Questions in this guide", "Back to the list of questions")
         self.assertIn("Última actualización: ", text)
-        views_page_size = views.PAGE_SIZE
-        views.PAGE_SIZE = 2
-        self.addCleanup(setattr, views, "PAGE_SIZE", views_page_size)
+        views_page_size = views.pages.PAGE_SIZE
+        views.pages.PAGE_SIZE = 2
+        self.addCleanup(setattr, views.pages, "PAGE_SIZE", views_page_size)
         text = self.render("/guia-de-prueba/?page=2")
         self.assert_spanish(text, "Previous page", "Next page", "Pages of this guide")
         self.assertIn("Página 2 de 3 (preguntas 3–4 de 5)", text)
@@ -321,9 +325,9 @@ class SpanishPageTests(TestCase):
         self.assertIn("Tema: Licencias", text)
 
     def test_search_with_results_and_pages(self):
-        page_size = views.SEARCH_PAGE_SIZE
-        views.SEARCH_PAGE_SIZE = 2
-        self.addCleanup(setattr, views, "SEARCH_PAGE_SIZE", page_size)
+        page_size = views.search_page.SEARCH_PAGE_SIZE
+        views.search_page.SEARCH_PAGE_SIZE = 2
+        self.addCleanup(setattr, views.search_page, "SEARCH_PAGE_SIZE", page_size)
         text = self.render("/search/?q=licencia&page=2")
         self.assert_spanish(text, "Pages of search results", "Previous page")
         self.assertIn("Resultados de la búsqueda de “licencia”", text)

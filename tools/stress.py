@@ -24,10 +24,8 @@ It exits non-zero on any 5xx, any lost update, any save without exactly one
 history row, or a recovery over 5 seconds. Traffic goes to 127.0.0.1 only.
 """
 
-import http.client
 import json
 import os
-import random
 import secrets
 import shutil
 import signal
@@ -37,20 +35,27 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from html.parser import HTMLParser
-from http.cookies import SimpleCookie
 from pathlib import Path
+
+# Beside this script: its folder is on sys.path when it runs as `python tools/stress.py`.
+from stress_editors import (
+    EDITORS,
+    HOST,
+    ORIGIN,
+    PASSWORD,
+    PORT,
+    NoResponse,
+    Tally,
+    editor_session,
+    log,
+    log_in,
+    request,
+)
+from stress_report import CONNECTIONS, RECOVERY_LIMIT, SECONDS, WORKERS, print_report
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
-PORT = int(os.environ.get("STRESS_PORT", "8540"))
-SECONDS = int(os.environ.get("STRESS_SECONDS", "30"))
-WORKERS = int(os.environ.get("STRESS_WORKERS", "3"))
-CONNECTIONS = int(os.environ.get("STRESS_CONNECTIONS", "4"))
-HOST = "127.0.0.1"
-ORIGIN = f"https://{HOST}:{PORT}"
-RECOVERY_LIMIT = 5.0
 GUIDE = "/dmv-data-sharing-with-ice-illinois/"
 PUBLIC_PATHS = [
     "/",
@@ -60,19 +65,6 @@ PUBLIC_PATHS = [
     "/topics/illinois-law/",
     "/search/?q=license",
 ]
-PASSWORD = "stress-" + secrets.token_urlsafe(16)
-# (username, publisher?, which answers it edits): several sessions per answer.
-EDITORS = [
-    ("stress-pub-1", True, "published"),
-    ("stress-pub-2", True, "published"),
-    ("stress-pub-3", True, "published"),
-    ("stress-ed-1", False, "draft"),
-    ("stress-ed-2", False, "draft"),
-]
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
 
 
 # --- the temporary site ---------------------------------------------------------
@@ -194,184 +186,6 @@ def prepare_site(env):
     names = json.dumps([name for name, *_ in EDITORS])
     keys = manage(env, "shell", "-c", TOTP_SCRIPT.replace("NAMES", names))
     return answers, json.loads(keys.strip().splitlines()[-1])
-
-
-# --- HTTP ---------------------------------------------------------------------------
-
-
-class NoResponse(Exception):
-    """The connection closed without a response (a killed worker)."""
-
-
-def request(method, path, cookies=None, body=None, timeout=30):
-    headers = {"Host": f"{HOST}:{PORT}", "X-Forwarded-Proto": "https"}
-    if cookies:
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    if body is not None:
-        body = urllib.parse.urlencode(body, doseq=True)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        headers["Origin"] = ORIGIN
-        headers["Referer"] = ORIGIN + path
-    connection = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        content = response.read().decode("utf-8", "replace")
-    except (ConnectionError, http.client.HTTPException, TimeoutError, OSError) as error:
-        raise NoResponse(str(error)) from error
-    finally:
-        connection.close()
-    if cookies is not None:
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                cookies[name] = morsel.value
-    return response.status, response.headers, content
-
-
-class FormParser(HTMLParser):
-    """The fields a browser would post from the page's main form."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.fields, self.textarea, self.select = [], None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        kind = attrs.get("type", "text")
-        if "disabled" in attrs or (tag != "option" and not name):
-            return
-        if tag == "input" and kind not in ("submit", "button", "file", "image"):
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            self.fields.append([name, attrs.get("value", "on" if kind == "checkbox" else "")])
-        elif tag == "textarea":
-            self.textarea = [name, ""]
-            self.fields.append(self.textarea)
-        elif tag == "select":
-            self.select = [name, None]
-        elif (
-            tag == "option"
-            and self.select is not None
-            and ("selected" in attrs or self.select[1] is None)
-        ):
-            # The selected option, or else the first, as a browser sends.
-            self.select[1] = attrs.get("value", "")
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self.textarea = None
-        elif tag == "select" and self.select is not None:
-            self.fields.append(self.select[:2])
-            self.select = None
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-
-def form_fields(html):
-    parser = FormParser()
-    parser.feed(html)
-    return dict((name, value) for name, value in parser.fields if value is not None)
-
-
-def totp(key_hex):
-    from django_otp.oath import totp as oath_totp
-
-    return f"{oath_totp(bytes.fromhex(key_hex)):06d}"
-
-
-def log_in(name, totp_keys):
-    """The admin login form, as a browser fills it; a TOTP step if one is asked for."""
-    cookies = {}
-    status, _headers, page = request("GET", "/admin/login/?next=/admin/", cookies)
-    fields = form_fields(page)
-    fields.update(username=name, password=PASSWORD, next="/admin/")
-    if "otp_token" in fields and name in totp_keys:  # django-otp's login form
-        fields["otp_token"] = totp(totp_keys[name])
-    status, headers, page = request("POST", "/admin/login/?next=/admin/", cookies, fields)
-    location = headers.get("Location", "")
-    # A second step on its own page (for example /admin/verify/): fill its code.
-    if status == 302 and name in totp_keys and "login" not in location and location != "/admin/":
-        path = urllib.parse.urlsplit(location).path
-        _status, _headers, page = request("GET", path, cookies)
-        step = form_fields(page)
-        for field in ("otp_token", "token", "code"):
-            if field in step:
-                step[field] = totp(totp_keys[name])
-        status, headers, page = request("POST", path, cookies, step)
-    if status != 302 or "sessionid" not in cookies:
-        raise SystemExit(f"{name} could not log in: {status} {page[:500]}")
-    return cookies
-
-
-# --- the run ---------------------------------------------------------------------
-
-
-class Tally:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.saves = []  # dicts: answer, base_version, token, outcome
-        self.server_errors = []
-        self.non_2xx = 0
-        self.closed = 0
-        self.requests = 0
-
-    def add(self, **save):
-        with self.lock:
-            self.saves.append(save)
-
-
-def editor_session(publisher, cookies, answer_ids, deadline, tally, seed):
-    rng = random.Random(seed)
-    while time.monotonic() < deadline:
-        time.sleep(rng.uniform(0.2, 0.8))  # reading, typing
-        answer = rng.choice(answer_ids)
-        path = f"/admin/faq/answer/{answer}/change/"
-        try:
-            status, _h, page = request("GET", path, cookies)
-        except NoResponse:
-            with tally.lock:
-                tally.closed += 1
-            continue
-        with tally.lock:
-            tally.requests += 1
-        if status != 200:
-            record_status(tally, "GET", path, status)
-            continue
-        fields = form_fields(page)
-        token = f"stress-{secrets.token_hex(6)}"
-        fields["body"] = f"Answer saved under load ({token})."
-        fields["change_note"] = f"Stress save {token}"
-        fields.pop("_continue", None)
-        fields["_publish" if publisher else "_continue"] = "1"
-        time.sleep(rng.uniform(0, 1.0))  # a colleague may save meanwhile: a conflict
-        save = {"answer": answer, "base": fields.get("base_version"), "token": token}
-        try:
-            status, _h, page = request("POST", path, cookies, fields)
-        except NoResponse:
-            tally.add(**save, outcome="no response")
-            with tally.lock:
-                tally.closed += 1
-            continue
-        with tally.lock:
-            tally.requests += 1
-        if status == 302:
-            tally.add(**save, outcome="saved")
-        elif status == 200 and "saved this answer after you opened it" in page:
-            tally.add(**save, outcome="conflict")
-        else:
-            tally.add(**save, outcome=f"status {status}")
-            record_status(tally, "POST", path, status, page)
-
-
-def record_status(tally, method, path, status, page=""):
-    with tally.lock:
-        if status >= 300:
-            tally.non_2xx += 1
-        if status >= 500:
-            tally.server_errors.append(f"{method} {path} {status} {page[:200]!r}")
 
 
 class Server:
@@ -507,80 +321,6 @@ def history(env, answers, tokens=()):
     """History rows of the edited answers, and how many hold each save's token."""
     payload = json.dumps({"answers": answers["published"] + answers["draft"], "tokens": tokens})
     return json.loads(manage(env, "shell", "-c", VERIFY_SCRIPT, stdin=payload).splitlines()[-1])
-
-
-def print_report(database, report):
-    tally, wrk, history = report["tally"], report["wrk"], report["history"]
-    saves = tally.saves
-    by_outcome = {}
-    for save in saves:
-        by_outcome[save["outcome"]] = by_outcome.get(save["outcome"], 0) + 1
-    rows = history["rows_per_token"]
-    saved = [s for s in saves if s["outcome"] == "saved"]
-    # Exactly one history row per save reported as saved; none for a refused
-    # one; at most one where the connection closed before the answer came.
-    wrong_history = [
-        s
-        for s in saves
-        if (s["outcome"] == "saved" and rows[s["token"]] != 1)
-        or (s["outcome"] == "conflict" and rows[s["token"]] != 0)
-        or (s["outcome"] == "no response" and rows[s["token"]] > 1)
-    ]
-    # A lost update: a save reported as saved that left no trace, or two saves
-    # accepted from the same version of one answer (the second overwrote the
-    # first without its editor seeing it).
-    bases = [(s["answer"], s["base"]) for s in saved]
-    lost = [s for s in saved if rows[s["token"]] == 0] + [None] * (len(bases) - len(set(bases)))
-    added = history["history_rows"] - report["history_before"]
-    committed_unknown = sum(rows[s["token"]] for s in saves if s["outcome"] == "no response")
-    public_5xx = wrk.get("5xx", 0)
-    closed = wrk.get("read_errors", 0) + wrk.get("connect_errors", 0) + wrk.get("write_errors", 0)
-    lines = [
-        f"make stress on {database}: {SECONDS} s, {WORKERS} workers, "
-        f"{CONNECTIONS} wrk connections, {len(EDITORS)} editor sessions",
-        f"  requests served:                  {wrk.get('requests', 0) + tally.requests}"
-        f" ({wrk.get('requests', 0)} public, {tally.requests} admin)",
-        f"  non-2xx responses:                {wrk.get('3xx', 0) + wrk.get('4xx', 0) + public_5xx}"
-        f" public, {tally.non_2xx} admin (5xx: {public_5xx + len(tally.server_errors)})",
-        f"  connections closed, no response:  {closed + tally.closed}"
-        f" ({closed} public, {tally.closed} admin; timeouts {wrk.get('timeouts', 0)})",
-        f"  saves attempted:                  {len(saves)}",
-        f"  saved:                            {by_outcome.get('saved', 0)}",
-        f"  refused as conflicts:             {by_outcome.get('conflict', 0)}",
-        f"  no response (worker killed):      {by_outcome.get('no response', 0)}"
-        f" ({committed_unknown} of them committed)",
-        f"  history rows added:               {added}",
-        f"  saves without exactly one row:    {len(wrong_history)}",
-        f"  lost updates:                     {len(lost)}",
-    ]
-    for label, seconds in report["recoveries"]:
-        shown = f"{seconds:.2f} s" if seconds is not None else "not within the limit"
-        lines.append(f"  time to healthy, {label + ':':26s}{shown}")
-    other = {k: v for k, v in by_outcome.items() if k not in ("saved", "conflict", "no response")}
-    if other:
-        lines.append(f"  other save outcomes:              {other}")
-    print("\n".join(lines), flush=True)
-
-    failures = []
-    if public_5xx or tally.server_errors:
-        failures.append(f"{public_5xx + len(tally.server_errors)} responses were 5xx")
-        failures += tally.server_errors[:5]
-    if lost:
-        failures.append(f"{len(lost)} lost updates")
-    if wrong_history:
-        failures.append(f"{len(wrong_history)} saves without exactly one history row")
-    if added != len(saved) + committed_unknown:
-        failures.append(f"{added} history rows for {len(saved) + committed_unknown} saves")
-    if not saved or not by_outcome.get("conflict"):
-        failures.append("the run saved nothing or had no conflict: it proved nothing")
-    for label, seconds in report["recoveries"]:
-        if seconds is None or seconds > RECOVERY_LIMIT:
-            failures.append(f"recovery after {label} took over {RECOVERY_LIMIT:.0f} s")
-    for failure in failures:
-        print(f"FAILED: {failure}", flush=True)
-    if not failures:
-        print("stress: passed", flush=True)
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":
