@@ -350,10 +350,19 @@ def search(query, page_number=1, per_page=10, synonym_groups=()):
 
     tokens = terms(query)
     slots = expand(content_words(tokens), synonym_groups)
+    return ranked_page(
+        lambda match_all: Matches(slots, match_all, phrase=tokens), slots, page_number, per_page
+    )
+
+
+def ranked_page(matches_for, parts, page_number, per_page):
+    """A page of hits matching every part of a query, else any part (with more
+    than one); a page past the end shows the last page. `matches_for(match_all)`
+    gives the language's Matches."""
     total, rows, matched_all = 0, [], True
-    attempts = [True, False] if len(slots) > 1 else [True] if slots else []
+    attempts = [True, False] if len(parts) > 1 else [True] if parts else []
     for match_all in attempts:
-        matches = Matches(slots, match_all, phrase=tokens)
+        matches = matches_for(match_all)
         total, rows = matches.page((page_number - 1) * per_page, per_page)
         if not rows and page_number > 1:
             total = matches.count()

@@ -19,10 +19,8 @@ in a table of their own, `faq_search_index_es`, created by migration 0006:
 import functools
 import re
 import unicodedata
-from math import ceil
 
 import snowballstemmer
-from django.core.paginator import Page, Paginator
 from django.db import connection
 
 from .languages import SPANISH
@@ -31,9 +29,8 @@ from .search import (
     MARK_END,
     MARK_START,
     SNIPPET_WORDS,
-    SearchResult,
-    _hits,
     is_postgresql,
+    ranked_page,
     terms,
 )
 
@@ -233,20 +230,6 @@ def search(query, page_number=1, per_page=10):
     """search.search() for Spanish content: every word, else any word; a page
     past the end shows the last page."""
     tokens = [token for token in terms(CONTROL.sub(" ", query or "")) if stem(token)]
-    total, rows, matched_all = 0, [], True
-    attempts = [True, False] if len(tokens) > 1 else [True] if tokens else []
-    for match_all in attempts:
-        matches = SpanishMatches(tokens, match_all)
-        total, rows = matches.page((page_number - 1) * per_page, per_page)
-        if not rows and page_number > 1:
-            total = matches.count()
-            if total:
-                page_number = ceil(total / per_page)
-                total, rows = matches.page((page_number - 1) * per_page, per_page)
-        matched_all = match_all
-        if total:
-            break
-    paginator = Paginator(range(total), per_page)
-    number = min(page_number, paginator.num_pages)
-    hits = _hits(rows)
-    return SearchResult(hits, Page(hits, number, paginator), matched_all or not total)
+    return ranked_page(
+        lambda match_all: SpanishMatches(tokens, match_all), tokens, page_number, per_page
+    )
