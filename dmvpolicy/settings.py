@@ -232,6 +232,7 @@ AXES_LOCKOUT_CALLABLE = "staff.views.lockout_response"
 # append to X-Forwarded-For stand in front of the app (staff/client_ip.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "staff.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "staff.client_ip.client_username"
 # Passwords and usernames typed at the login never reach the logs.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 

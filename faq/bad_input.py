@@ -58,4 +58,18 @@ class RefuseNulBytesMiddleware:
                 _("This address holds a character web addresses cannot hold."),
                 content_type="text/plain; charset=utf-8",
             )
+        # An admin form's values reach SQL too, before any form checks them
+        # (django-axes looks the login's username up as it was posted).
+        if path.startswith("/admin/") and request.method == "POST" and holds_nul(request.POST):
+            return HttpResponseBadRequest(
+                _("This form holds a character forms cannot hold (a NUL)."),
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)
+
+
+def holds_nul(query_dict):
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in query_dict.lists()
+    )

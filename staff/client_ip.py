@@ -8,6 +8,7 @@ configured (the default) the header is ignored entirely: anyone could send it.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 
 def client_ip(request):
@@ -19,3 +20,15 @@ def client_ip(request):
     chain = [address.strip() for address in header.split(",") if address.strip()] + [remote]
     # Shorter than expected: the request did not come through every proxy.
     return chain[-(hops + 1)] if len(chain) > hops else chain[0]
+
+
+def client_username(request, credentials=None):
+    """The username a login attempt is counted against: as given, cut to the
+    longest a username may be. django-axes stores it in a 255-character column,
+    and PostgreSQL refuses a longer value outright (a 5,000-character
+    "username" turned a failed login into a database error)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username") if source else None
+    if username is None:
+        return None
+    return str(username)[: get_user_model()._meta.get_field("username").max_length]
