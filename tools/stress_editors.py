@@ -125,8 +125,9 @@ def log_in(name, totp_keys):
     status, _headers, page = request("GET", "/admin/login/?next=/admin/", cookies)
     fields = form_fields(page)
     fields.update(username=name, password=PASSWORD, next="/admin/")
-    if "otp_token" in fields and name in totp_keys:  # django-otp's login form
-        fields["otp_token"] = totp(totp_keys[name])
+    for field in ("code", "otp_token"):  # the admin's login form (staff/forms.py), django-otp's
+        if field in fields and name in totp_keys:
+            fields[field] = totp(totp_keys[name])
     status, headers, page = request("POST", "/admin/login/?next=/admin/", cookies, fields)
     location = headers.get("Location", "")
     # A second step on its own page (for example /admin/verify/): fill its code.
