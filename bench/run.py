@@ -58,8 +58,8 @@ PAGES = [
     ("question", QUESTION),
     ("topic", "/topics/illinois-law/"),
     ("search", "/search/?q=license"),
-    ("Spanish question", SPANISH_QUESTION),
-    ("Spanish search", "/es/buscar/?q=licencia"),
+    ("es-question", SPANISH_QUESTION),
+    ("es-search", "/es/buscar/?q=licencia"),
 ]
 # Any query parameter the page cache does not know bypasses it (faq/middleware.py).
 UNCACHED_QUESTION = QUESTION + "?nocache=1"
