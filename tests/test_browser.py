@@ -45,9 +45,9 @@ def public_pages(base):
     }
 
 
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_axe_finds_no_wcag_22_aa_violations_on_any_public_page(seeded, chromium, color_scheme):
-    """Every page type, in both colour schemes, passes axe-core's WCAG 2.2 A and AA rules."""
+def axe_problems(chromium, color_scheme, pages, check):
+    """axe-core's WCAG 2.2 A and AA report for each page with violations, on a
+    phone-sized window; `check(name, response, page)` asserts each page's own state."""
     context = chromium.new_context(
         color_scheme=color_scheme, viewport={"width": 390, "height": 844}, bypass_csp=True
     )
@@ -55,15 +55,29 @@ def test_axe_finds_no_wcag_22_aa_violations_on_any_public_page(seeded, chromium,
     axe = Axe()
     problems = {}
     try:
-        for name, url in public_pages(seeded.url).items():
-            response = page.goto(url)
-            assert response.status == (404 if name == "not found" else 200), name
+        for name, url in pages.items():
+            check(name, page.goto(url), page)
             results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
             if results.violations_count:
                 problems[name] = results.generate_report()
     finally:
         context.close()
-    assert problems == {}, "\n\n".join(f"{name}:\n{report}" for name, report in problems.items())
+    return problems
+
+
+def report(problems):
+    return "\n\n".join(f"{name}:\n{text}" for name, text in problems.items())
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_22_aa_violations_on_any_public_page(seeded, chromium, color_scheme):
+    """Every page type, in both colour schemes, passes axe-core's WCAG 2.2 A and AA rules."""
+
+    def check(name, response, page):
+        assert response.status == (404 if name == "not found" else 200), name
+
+    problems = axe_problems(chromium, color_scheme, public_pages(seeded.url), check)
+    assert problems == {}, report(problems)
 
 
 def test_keyboard_alone_reaches_the_search_box_and_every_question(seeded, page):

@@ -2,12 +2,11 @@
 Spanish search without accents, and axe-core's WCAG 2.2 A/AA rules."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from faq.models import Question
 
-from .test_browser import WCAG_TAGS
+from .test_browser import axe_problems, report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,23 +74,12 @@ def test_a_reader_searches_in_spanish_without_accents(seeded, no_js_page):
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 def test_axe_finds_no_wcag_22_aa_violations_on_spanish_pages(seeded, chromium, color_scheme):
-    context = chromium.new_context(
-        color_scheme=color_scheme, viewport={"width": 390, "height": 844}, bypass_csp=True
-    )
-    page = context.new_page()
-    axe = Axe()
-    problems = {}
-    try:
-        for name, url in spanish_pages(seeded.url).items():
-            response = page.goto(url)
-            assert response.status == 200, name
-            assert page.evaluate("document.documentElement.lang") == "es", name
-            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-            if results.violations_count:
-                problems[name] = results.generate_report()
-    finally:
-        context.close()
-    assert problems == {}, "\n\n".join(f"{name}:\n{report}" for name, report in problems.items())
+    def check(name, response, page):
+        assert response.status == 200, name
+        assert page.evaluate("document.documentElement.lang") == "es", name
+
+    problems = axe_problems(chromium, color_scheme, spanish_pages(seeded.url), check)
+    assert problems == {}, report(problems)
 
 
 def test_spanish_pages_reflow_at_320_px(seeded, no_js_page):
