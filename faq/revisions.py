@@ -117,11 +117,7 @@ def revert(answer, row, user):
         # text, topics or sources; for those only the answer text comes back.
         if row.question_text:
             set_question_wording(answer.question, target.question_text, target.topics)
-            answer.sources.all().delete()
-            Source.objects.bulk_create(
-                Source(answer=answer, title=source["title"], url=source["url"], position=index)
-                for index, source in enumerate(target.sources, start=1)
-            )
+            replace_sources(answer, target.sources)
         answer.body = target.body
         # The note is stored and shown to readers with the answer, so it is
         # written in the site's language, whatever language the editor's admin uses.
@@ -167,9 +163,15 @@ RETURNED_TO_DRAFT = gettext_noop("Returned to draft")
 PUBLISHED = gettext_noop("Published")
 
 
-def save_draft(answer, user, live):
-    """Keep the answer's new text, note and minor flag as its draft; the public
+def save_draft(answer, user, live, wording=None, topics=None, sources=None):
+    """Keep the answer's new text, note and minor flag as its draft, with the
+    question's wording, topic names and sources it is to have (the live ones
+    when not given): a whole revision, private until published. The public
     text stays `live`'s (body, change_note, is_minor as last published)."""
+    snapshot = revision_snapshot(answer)
+    answer.draft_question_text = snapshot["question_text"] if wording is None else wording
+    answer.draft_topics = snapshot["topics"] if topics is None else sorted_names(topics)
+    answer.draft_sources = snapshot["sources"] if sources is None else list(sources)
     answer.draft_body = answer.body
     answer.draft_change_note = answer.change_note
     answer.draft_is_minor = answer.is_minor
@@ -178,6 +180,32 @@ def save_draft(answer, user, live):
     answer.change_note = live["change_note"]
     answer.is_minor = live["is_minor"]
     save_revision(answer, user, reason=SAVED_DRAFT)
+
+
+def sorted_names(topics):
+    names = [getattr(topic, "name", topic) for topic in topics]
+    return sorted(dict.fromkeys(names), key=str.casefold)
+
+
+def apply_draft(answer):
+    """Make the whole draft live: wording, topics and sources now, the text
+    and note on the answer (saved by the caller)."""
+    if answer.draft_question_text:
+        set_question_wording(answer.question, answer.draft_question_text, answer.draft_topics)
+        if answer.draft_sources != revision_snapshot(answer)["sources"]:
+            replace_sources(answer, answer.draft_sources)
+    answer.body = answer.draft_body
+    answer.change_note = answer.draft_change_note
+    answer.is_minor = answer.draft_is_minor
+    answer.clear_draft()
+
+
+def replace_sources(answer, sources):
+    answer.sources.all().delete()
+    Source.objects.bulk_create(
+        Source(answer=answer, title=source["title"], url=source["url"], position=index)
+        for index, source in enumerate(sources, start=1)
+    )
 
 
 def mark_reviewed(answer, user):
@@ -193,16 +221,13 @@ def unpublish(answer, user):
     save_revision(answer, user, reason=RETURNED_TO_DRAFT)
 
 
-def publish(answer, user):
-    """Make the question public and any draft of the answer live, as one revision."""
+def publish(answer, user, reason=PUBLISHED):
+    """Make the question public and any whole draft live, as one revision."""
     question = answer.question
     if question.status != Question.Status.PUBLISHED:
         question.status = Question.Status.PUBLISHED
         question.save_without_historical_record()  # the answer's revision records it
     if answer.has_draft:
-        answer.body = answer.draft_body
-        answer.change_note = answer.draft_change_note
-        answer.is_minor = answer.draft_is_minor
-        answer.clear_draft()
+        apply_draft(answer)
     answer.published_by, answer.published_at = user, timezone.now()
-    save_revision(answer, user, reason=PUBLISHED)
+    save_revision(answer, user, reason=reason)

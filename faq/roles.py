@@ -1,4 +1,4 @@
-"""The Editors and Publishers groups and exactly the permissions they hold.
+"""The Editors, Reviewers and Publishers groups and exactly the permissions they hold.
 
 Created after every migrate by a post_migrate handler (see apps.py), not by a
 data migration: permissions do not exist yet while a fresh database migrates
@@ -8,8 +8,11 @@ data migration: permissions do not exist yet while a fresh database migrates
 from django.contrib.auth.models import Group, Permission
 
 EDITORS = "Editors"
+REVIEWERS = "Reviewers"
 PUBLISHERS = "Publishers"
 PUBLISH_PERMISSION = "faq.publish_answer"
+# Approve or send back someone else's change (faq/workflow.py); publishers have it too.
+REVIEW_PERMISSION = "faq.review_answer"
 
 # (model, actions) in the faq app. Nothing over users, groups or other apps.
 EDITOR_PERMISSIONS = {
@@ -50,16 +53,22 @@ def editor_codenames():
 
 
 def ensure_groups():
-    """Create or correct both groups; returns (editors, publishers)."""
-    editor_perms = list(
-        Permission.objects.filter(content_type__app_label="faq", codename__in=editor_codenames())
-    )
+    """Create or correct the three groups; returns (editors, publishers).
+
+    Editors draft and submit; Reviewers also approve or send back others'
+    changes; Publishers also review, publish, schedule and publish urgently.
+    """
+    faq = Permission.objects.filter(content_type__app_label="faq")
+    editor_perms = list(faq.filter(codename__in=editor_codenames()))
+    review = list(faq.filter(codename=REVIEW_PERMISSION.split(".")[1]))
     publisher_only = [PUBLISH_PERMISSION.split(".")[1], *codenames(PUBLISHER_ONLY_PERMISSIONS)]
-    publish = Permission.objects.filter(content_type__app_label="faq", codename__in=publisher_only)
+    publish = list(faq.filter(codename__in=publisher_only))
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     editors.permissions.set(editor_perms)
+    reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)
+    reviewers.permissions.set([*editor_perms, *review])
     publishers, _ = Group.objects.get_or_create(name=PUBLISHERS)
-    publishers.permissions.set([*editor_perms, *publish])
+    publishers.permissions.set([*editor_perms, *review, *publish])
     return editors, publishers
 
 

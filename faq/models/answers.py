@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from .. import search
 from ..markdown import render_markdown
 from .questions import Question, RemembersSavedValues
+from .workflow import AnswerWorkflow
 
 MAX_ANSWER_LENGTH = 20_000
 # Words of an answer shown as the page description to search engines and link previews.
@@ -63,7 +64,7 @@ class AnswerRevision(models.Model):
         abstract = True
 
 
-class Answer(RemembersSavedValues):
+class Answer(AnswerWorkflow, RemembersSavedValues):
     question = models.OneToOneField(
         Question, on_delete=models.CASCADE, related_name="answer", verbose_name=_("question")
     )
@@ -178,7 +179,12 @@ class Answer(RemembersSavedValues):
         ordering = ["question__guide", "question__position"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
-        permissions = [("publish_answer", "Can publish questions and answer changes")]
+        permissions = [
+            ("publish_answer", "Can publish questions and answer changes"),
+            ("review_answer", "Can approve or send back another editor's change"),
+        ]
+        # The scheduler and the dashboard look answers up by state.
+        indexes = [models.Index(fields=["review_state", "publish_at"], name="answer_review_state")]
         # Also for rows that skip the form: loaddata, raw SQL, a restore.
         constraints = [
             models.CheckConstraint(
@@ -236,7 +242,8 @@ class Answer(RemembersSavedValues):
         return self.review_due is None or self.review_due <= timezone.localdate()
 
     def clear_draft(self):
-        self.draft_body = self.draft_change_note = ""
+        self.draft_body = self.draft_change_note = self.draft_question_text = ""
+        self.draft_topics, self.draft_sources = [], []
         self.draft_is_minor = False
         self.draft_saved_by = self.draft_saved_at = None
 
