@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -109,10 +110,10 @@ def authors(answer):
     )
     if last_published is not None:
         rows = rows.filter(history_date__gt=last_published)
+    # A row without a reason is a save outside revisions.save_revision: content too.
+    wrote = Q(history_change_reason__in=CONTENT_REASONS) | Q(history_change_reason=None)
     ids = set(
-        rows.filter(history_change_reason__in=CONTENT_REASONS)
-        .exclude(history_user=None)
-        .values_list("history_user_id", flat=True)
+        rows.filter(wrote).exclude(history_user=None).values_list("history_user_id", flat=True)
     )
     ids.update(user_id for user_id in (answer.draft_saved_by_id, answer.submitted_by_id) if user_id)
     return ids
