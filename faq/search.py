@@ -88,15 +88,16 @@ def index_question(question, answer=None):
         if is_postgresql():
             cursor.execute(
                 f"""
-                INSERT INTO {TABLE} (question_id, question, body, document)
+                INSERT INTO {TABLE} (question_id, question, body, document, question_words)
                 VALUES (%s, %s, %s,
                         setweight(to_tsvector('english', %s), 'A')
-                        || setweight(to_tsvector('english', %s), 'B'))
+                        || setweight(to_tsvector('english', %s), 'B'),
+                        to_tsvector('faq_english_all', %s))
                 ON CONFLICT (question_id) DO UPDATE SET
                     question = EXCLUDED.question, body = EXCLUDED.body,
-                    document = EXCLUDED.document
+                    document = EXCLUDED.document, question_words = EXCLUDED.question_words
                 """,
-                [question.pk, text, body, text, body],
+                [question.pk, text, body, text, body, text],
             )
         else:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [question.pk])

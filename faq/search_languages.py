@@ -30,6 +30,7 @@ from .search_matches import Matches
 
 TABLE = "faq_search_index_es"
 CONFIGURATION = "faq_spanish"
+ALL_WORDS_CONFIGURATION = "faq_spanish_all"  # keeps common words (search_matches)
 WORD = re.compile(r"[^\W_]+")
 
 CREATE = {
@@ -75,15 +76,16 @@ def index_question(question_id, text, body):
         if is_postgresql():
             cursor.execute(
                 f"""
-                INSERT INTO {TABLE} (question_id, question, body, document)
+                INSERT INTO {TABLE} (question_id, question, body, document, question_words)
                 VALUES (%s, %s, %s,
                         setweight(to_tsvector('{CONFIGURATION}', %s), 'A')
-                        || setweight(to_tsvector('{CONFIGURATION}', %s), 'B'))
+                        || setweight(to_tsvector('{CONFIGURATION}', %s), 'B'),
+                        to_tsvector('{ALL_WORDS_CONFIGURATION}', %s))
                 ON CONFLICT (question_id) DO UPDATE SET
                     question = EXCLUDED.question, body = EXCLUDED.body,
-                    document = EXCLUDED.document
+                    document = EXCLUDED.document, question_words = EXCLUDED.question_words
                 """,
-                [question_id, text, body, text, body],
+                [question_id, text, body, text, body, text],
             )
         else:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [question_id])
@@ -136,6 +138,7 @@ class SpanishMatches(Matches):
     language = SPANISH
     table = TABLE
     configuration = CONFIGURATION
+    all_words_configuration = ALL_WORDS_CONFIGURATION
 
     bm25_weights = "5.0, 1.0, 0.0"  # question, answer, and the unindexed plain text
 

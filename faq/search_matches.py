@@ -16,6 +16,44 @@ from .search_models import DEFAULT_LANGUAGE
 
 # Rows past the end of a page whose relevance may tie with the page's last.
 TIE_MARGIN = 50
+# Two of the reader's words count as near in a question with at most this
+# many words between them ("can … ICE" in "data that can be shared with ICE").
+NEAR_WORDS = 3
+
+# PostgreSQL's configurations drop common words, so the near-words tier reads
+# a column of its own: the question's words stemmed as usual but all kept.
+# Created by migration 0013 (SQLite's FTS5 indexes keep every word already).
+CREATE_ALL_WORDS = {
+    "sqlite": [],
+    "postgresql": [
+        "CREATE TEXT SEARCH DICTIONARY faq_english_stem_all "
+        "(TEMPLATE = snowball, Language = english)",
+        "CREATE TEXT SEARCH CONFIGURATION faq_english_all (COPY = pg_catalog.english)",
+        "ALTER TEXT SEARCH CONFIGURATION faq_english_all ALTER MAPPING FOR "
+        "asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH faq_english_stem_all",
+        "CREATE TEXT SEARCH DICTIONARY faq_spanish_stem_all "
+        "(TEMPLATE = snowball, Language = spanish)",
+        "CREATE TEXT SEARCH CONFIGURATION faq_spanish_all (COPY = faq_spanish)",
+        "ALTER TEXT SEARCH CONFIGURATION faq_spanish_all ALTER MAPPING FOR "
+        "asciiword, asciihword, hword_asciipart, word, hword, hword_part "
+        "WITH unaccent, faq_spanish_stem_all",
+        "ALTER TABLE faq_search_index ADD COLUMN question_words tsvector NOT NULL DEFAULT ''",
+        "UPDATE faq_search_index SET question_words = to_tsvector('faq_english_all', question)",
+        "ALTER TABLE faq_search_index_es ADD COLUMN question_words tsvector NOT NULL DEFAULT ''",
+        "UPDATE faq_search_index_es SET question_words = to_tsvector('faq_spanish_all', question)",
+    ],
+}
+DROP_ALL_WORDS = {
+    "sqlite": [],
+    "postgresql": [
+        "ALTER TABLE faq_search_index DROP COLUMN IF EXISTS question_words",
+        "ALTER TABLE faq_search_index_es DROP COLUMN IF EXISTS question_words",
+        "DROP TEXT SEARCH CONFIGURATION IF EXISTS faq_english_all",
+        "DROP TEXT SEARCH DICTIONARY IF EXISTS faq_english_stem_all",
+        "DROP TEXT SEARCH CONFIGURATION IF EXISTS faq_spanish_all",
+        "DROP TEXT SEARCH DICTIONARY IF EXISTS faq_spanish_stem_all",
+    ],
+}
 
 
 @functools.cache
@@ -34,16 +72,28 @@ class Matches:
 
     A slot is a list of alternative terms, each a tuple of tokens matched as a
     phrase (faq/synonyms.py); a query without synonyms has one term per slot.
-    Ranking, best first: the whole query as a phrase in the question, every
-    slot in the question, the whole phrase in the answer, then the rest; inside
-    each tier by bm25 (SQLite) or ts_rank_cd (PostgreSQL), with the question's
-    wording weighted above the answer; then the answer whose last notable change
-    is most recent.
+    Ranking, best first, in tiers:
+
+    - when every slot matched: the whole query as a phrase in the question,
+      every slot in the question, the whole phrase in the answer, two of the
+      reader's consecutive words near each other in the question, the rest;
+    - when only some did: the answers with more of the slots first, and among
+      as many, those with two of the reader's consecutive words near each
+      other in the question.
+
+    "The reader's words" include common ones: readers type questions, and
+    "can ICE" asked is "… can be shared with ICE" written, while the common
+    words are never required to match. Inside each tier by bm25 (SQLite) or
+    ts_rank_cd (PostgreSQL), with the question's wording weighted above the
+    answer; then the answer whose last notable change is most recent.
     """
 
     language = DEFAULT_LANGUAGE
     table = TABLE
     configuration = "english"  # PostgreSQL
+    # PostgreSQL: the same stemming keeping common words, for the near-words
+    # tier (the index's question_words column; migration 0013).
+    all_words_configuration = "faq_english_all"
     bm25_weights = "5.0, 1.0"  # SQLite: question, answer
 
     def __init__(self, slots, match_all, phrase=()):
@@ -69,14 +119,42 @@ class Matches:
     def fts5_phrase(self, tokens):
         return f'"{" ".join(self.index_word(token) for token in tokens)}"'
 
+    def fts5_slot(self, slot):
+        phrases = [self.fts5_phrase(term) for term in slot]
+        return phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})"
+
     # SQLite: an FTS5 MATCH expression of quoted phrases.
     def fts5_expression(self, match_all=None):
         match_all = self.match_all if match_all is None else match_all
-        parts = []
-        for slot in self.slots:
-            phrases = [self.fts5_phrase(term) for term in slot]
-            parts.append(phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})")
+        parts = [self.fts5_slot(slot) for slot in self.slots]
         return (" AND " if match_all else " OR ").join(parts)
+
+    def near_pairs(self):
+        """The reader's consecutive words, two by two, unless both are common words."""
+        from .stopwords import STOPWORDS
+
+        common = STOPWORDS.get(self.language, frozenset())
+        pairs = zip(self.phrase, self.phrase[1:], strict=False)
+        return [(a, b) for a, b in pairs if not (a in common and b in common)]
+
+    def fts5_near(self):
+        """A MATCH of questions holding a near pair, or None."""
+        groups = [
+            f"NEAR({self.fts5_phrase((a,))} {self.fts5_phrase((b,))}, {NEAR_WORDS})"
+            for a, b in self.near_pairs()
+        ]
+        return f"question : ({' OR '.join(groups)})" if groups else None
+
+    def near_tsquery_text(self):
+        """to_tsquery() text of a near pair, either way round, or None. The words
+        are \\w+ tokens, quoted, so they cannot be tsquery syntax."""
+        pieces = [
+            f"'{first}' <{distance}> '{second}'"
+            for a, b in self.near_pairs()
+            for first, second in ((a, b), (b, a))
+            for distance in range(1, NEAR_WORDS + 2)
+        ]
+        return " | ".join(pieces) or None
 
     def phrase_tsquery(self):
         return f"phraseto_tsquery('{self.configuration}', %s)"
@@ -129,9 +207,19 @@ class Matches:
         return self._page_sqlite(offset, limit)
 
     def _tiers_postgresql(self):
-        """CASE … END ranking the tiers, and its parameters."""
+        """An SQL expression ranking the tiers (lowest first), and its parameters."""
+        near_text = self.near_tsquery_text()
+        near = f"question_words @@ to_tsquery('{self.all_words_configuration}', %s)"
         if not self.match_all:
-            return "0", []  # no answer has every word, so none has them in one place
+            missing = " + ".join(
+                f"CASE WHEN document @@ ({' || '.join([self.phrase_tsquery()] * len(slot))}) "
+                "THEN 0 ELSE 1 END"
+                for slot in self.slots
+            )
+            params = [" ".join(term) for slot in self.slots for term in slot]
+            if not near_text:
+                return f"({missing})", params
+            return f"({missing}) * 2 + CASE WHEN {near} THEN 0 ELSE 1 END", [*params, near_text]
         in_question = "ts_filter(document, '{a}')"
         every_slot, params = self.tsquery(match_all=True)
         tests, tier_params = [], []
@@ -144,6 +232,9 @@ class Matches:
         if self.phrase:
             tests.append(f"document @@ {phrase}")
             tier_params.append(" ".join(self.phrase))
+        if near_text:
+            tests.append(near)
+            tier_params.append(near_text)
         whens = " ".join(f"WHEN {test} THEN {tier}" for tier, test in enumerate(tests))
         return f"CASE {whens} ELSE {len(tests)} END", tier_params
 
@@ -186,19 +277,24 @@ class Matches:
         return total, [(pk, snippet) for pk, _, snippet in rows]
 
     def _tiers_sqlite(self):
+        """An SQL expression ranking the tiers (lowest first), and its parameters."""
+        has = f"rowid IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)"
+        near = self.fts5_near()
         if not self.match_all:
-            return "0", []  # no answer has every word, so none has them in one place
+            slots = [self.fts5_slot(slot) for slot in self.slots]
+            missing = " + ".join(f"CASE WHEN {has} THEN 0 ELSE 1 END" for _slot in slots)
+            if not near:
+                return f"({missing})", slots
+            return f"({missing}) * 2 + CASE WHEN {has} THEN 0 ELSE 1 END", [*slots, near]
         tests = []
         if self.phrase:
             tests.append(f"question : {self.fts5_phrase(self.phrase)}")
         tests.append(f"question : ({self.fts5_expression(match_all=True)})")
         if self.phrase:
             tests.append(self.fts5_phrase(self.phrase))
-        whens = " ".join(
-            f"WHEN rowid IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s) "
-            f"THEN {tier}"
-            for tier in range(len(tests))
-        )
+        if near:
+            tests.append(near)
+        whens = " ".join(f"WHEN {has} THEN {tier}" for tier in range(len(tests)))
         return f"CASE {whens} ELSE {len(tests)} END", tests
 
     def _page_sqlite(self, offset, limit):
