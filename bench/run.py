@@ -286,14 +286,19 @@ def editing_load(env, workdir):
     return (before["rps"] + after["rps"]) / 2, during["rps"], saves
 
 
-def main():
+def check_machine(*ports):
+    """wrk is installed and the benchmark's ports are free."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does this)")
-    for port in (PORT, nginx.PORT):
+    for port in ports:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 raise SystemExit(f"Port {port} is busy; set BENCH_PORT to a free port.")
-    workdir = Path(tempfile.mkdtemp(prefix="dmvpolicy-bench-"))
+
+
+def bench_env(workdir, **settings):
+    """The servers' environment: production settings, a database and static
+    files of their own in `workdir`, nothing inherited that would change them."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -307,7 +312,22 @@ def main():
         DATABASE_URL=f"sqlite:///{workdir}/db.sqlite3",
         DJANGO_STATIC_ROOT=str(workdir / "static"),
         DJANGO_LOG_LEVEL="WARNING",
+        **settings,
     )
+    return env
+
+
+def set_up_site(env):
+    """A fresh database with the seed content, and the static files."""
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "seed_content", "-v0")
+
+
+def main():
+    check_machine(PORT, nginx.PORT)
+    workdir = Path(tempfile.mkdtemp(prefix="dmvpolicy-bench-"))
+    env = bench_env(workdir)
     if os.environ.get("BENCH_WORKERS"):
         env["GUNICORN_WORKERS"] = os.environ["BENCH_WORKERS"]
     label = f"{QUESTIONS:,} questions"
@@ -321,9 +341,7 @@ def main():
 
     try:
         log(f"Working in {workdir}")
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
-        manage(env, "seed_content", "-v0")
+        set_up_site(env)
         seed = run_dataset("seed data", env, workdir, seed_extra)
         print_table("Seed data (20 questions)", seed["rows"])  # in case the rest fails
         sys.stdout.flush()

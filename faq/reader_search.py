@@ -10,14 +10,14 @@
    as a link ("Did you mean …?").
 
 A correction is only used when its results are published answers, so a
-suggested word is always one readers can already read.
+suggested word is always one readers can already read. English and Spanish
+take the same path, each with its own index, vocabulary and synonym groups.
 """
 
 from dataclasses import dataclass
 
-from . import search_languages
-from .languages import SPANISH
-from .search import Matches, SearchResult, search, terms
+from .search import SearchResult, search, terms
+from .search_matches import matches_class
 from .search_models import DEFAULT_LANGUAGE
 from .stopwords import content_words
 from .suggest import correct
@@ -42,32 +42,29 @@ class ReaderSearch:
 
 
 def find(query, page_number=1, per_page=10, language=DEFAULT_LANGUAGE):
-    if language == SPANISH:
-        # Spanish has its own stemming and accent folding (faq/search_languages.py);
-        # spelling help and synonyms are English only so far.
-        return ReaderSearch(search_languages.search(query, page_number, per_page), query)
     synonym_groups = groups(language)
     # Checked before searching, whatever the results, so the page's query count
     # depends on the query's words, never on how much content there is.
     correction = correct(terms(query), language, keep=known_terms(synonym_groups))
-    result = search(query, page_number, per_page, synonym_groups)
+    result = search(query, page_number, per_page, synonym_groups, language)
     count = result.page.paginator.count
     if not correction or (result.matched_all and count >= FEW_RESULTS):
         return ReaderSearch(result, query)
     corrected_query = " ".join(correction)
     slots = expand(content_words(correction, language), synonym_groups)
+    matches = matches_class(language)
     if count and result.matched_all:
-        if Matches(slots, match_all=True).count() > count:
+        if matches(slots, match_all=True).count() > count:
             return ReaderSearch(result, query, suggestion=corrected_query)
         return ReaderSearch(result, query)
     # Counting first: ranking thousands of partial matches only to decide
     # whether to offer a link would double the cost of this page.
-    if count and not Matches(slots, match_all=True).count():
-        if Matches(slots, match_all=False).count():
+    if count and not matches(slots, match_all=True).count():
+        if matches(slots, match_all=False).count():
             # Only some words match either way: the reader chooses.
             return ReaderSearch(result, query, suggestion=corrected_query)
         return ReaderSearch(result, query)
-    corrected = search(corrected_query, page_number, per_page, synonym_groups)
+    corrected = search(corrected_query, page_number, per_page, synonym_groups, language)
     if corrected.page.paginator.count:
         return ReaderSearch(corrected, corrected_query, corrected_from=query)
     return ReaderSearch(result, query)

@@ -138,6 +138,10 @@ def set_question_wording(question, text, topic_names):
     question form is checked against (QuestionForm), and its index row stays.
     """
     if text != question.text:
+        from .translations import slug_for_new_wording
+
+        # A translation's address follows its wording until first published.
+        question.slug = slug_for_new_wording(question, text)
         question.text = text
         question.save_without_historical_record()
     current = {topic.name.casefold() for topic in question.tags.all()}

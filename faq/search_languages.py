@@ -1,7 +1,9 @@
 """Search in Spanish: Spanish stemming and accent-insensitive matching.
 
-English search (faq/search.py) is unchanged. Spanish questions are indexed
-in a table of their own, `faq_search_index_es`, created by migration 0006:
+Spanish questions are indexed in a table of their own, `faq_search_index_es`,
+created by migration 0010; they are searched, ranked, widened by synonyms and
+spell-checked by the same code as English ones (SpanishMatches below is
+search_matches.Matches with this table and these words):
 
 - PostgreSQL: a `faq_spanish` text search configuration, a copy of the
   built-in `spanish` one whose words go through `unaccent` before the Spanish
@@ -18,24 +20,17 @@ in a table of their own, `faq_search_index_es`, created by migration 0006:
 
 import functools
 import re
-import unicodedata
 
 import snowballstemmer
 from django.db import connection
 
 from .languages import SPANISH
-from .search import (
-    CONTROL,
-    MARK_END,
-    MARK_START,
-    SNIPPET_WORDS,
-    is_postgresql,
-    ranked_page,
-    terms,
-)
+from .search import MARK_END, MARK_START, SNIPPET_WORDS, is_postgresql, without_accents
+from .search_matches import Matches
 
 TABLE = "faq_search_index_es"
 CONFIGURATION = "faq_spanish"
+ALL_WORDS_CONFIGURATION = "faq_spanish_all"  # keeps common words (search_matches)
 WORD = re.compile(r"[^\W_]+")
 
 CREATE = {
@@ -65,11 +60,6 @@ DROP = {
 _stemmer = snowballstemmer.stemmer("spanish")
 
 
-def without_accents(word):
-    decomposed = unicodedata.normalize("NFD", word)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 @functools.lru_cache(maxsize=50_000)
 def stem(word):
     """A word's search form: lower case, accents removed, then Snowball-stemmed."""
@@ -86,15 +76,16 @@ def index_question(question_id, text, body):
         if is_postgresql():
             cursor.execute(
                 f"""
-                INSERT INTO {TABLE} (question_id, question, body, document)
+                INSERT INTO {TABLE} (question_id, question, body, document, question_words)
                 VALUES (%s, %s, %s,
                         setweight(to_tsvector('{CONFIGURATION}', %s), 'A')
-                        || setweight(to_tsvector('{CONFIGURATION}', %s), 'B'))
+                        || setweight(to_tsvector('{CONFIGURATION}', %s), 'B'),
+                        to_tsvector('{ALL_WORDS_CONFIGURATION}', %s))
                 ON CONFLICT (question_id) DO UPDATE SET
                     question = EXCLUDED.question, body = EXCLUDED.body,
-                    document = EXCLUDED.document
+                    document = EXCLUDED.document, question_words = EXCLUDED.question_words
                 """,
-                [question_id, text, body, text, body],
+                [question_id, text, body, text, body, text],
             )
         else:
             cursor.execute(f"DELETE FROM {TABLE} WHERE rowid = %s", [question_id])
@@ -140,96 +131,29 @@ def snippet(text, stems, words=SNIPPET_WORDS):
     return prefix + " ".join("".join(parts).split()) + suffix
 
 
-class SpanishMatches:
-    """Published Spanish questions matching every (or any) query word, best first."""
+class SpanishMatches(Matches):
+    """search_matches.Matches over the Spanish index: the same tiers, synonyms
+    and spelling help; words stemmed here on SQLite, by faq_spanish on PostgreSQL."""
 
-    def __init__(self, tokens, match_all):
-        from .models import Question
+    language = SPANISH
+    table = TABLE
+    configuration = CONFIGURATION
+    all_words_configuration = ALL_WORDS_CONFIGURATION
 
-        self.tokens = tokens
-        self.match_all = match_all
-        published = Question.objects.published().filter(language=SPANISH).order_by().values("pk")
-        self.published_sql, self.published_params = published.query.sql_with_params()
+    bm25_weights = "5.0, 1.0, 0.0"  # question, answer, and the unindexed plain text
 
-    def stems(self):
-        return list(dict.fromkeys(stem(token) for token in self.tokens if stem(token)))
+    @staticmethod
+    def plain_body_column():
+        return "body" if is_postgresql() else "plain"  # the SQLite body is stemmed
 
-    def query_text(self):
-        if is_postgresql():
-            return (" " if self.match_all else " or ").join(self.tokens)
-        joiner = " AND " if self.match_all else " OR "
-        return joiner.join(f'"{token}"' for token in self.stems())
+    def index_word(self, token):
+        return stem(token)
 
-    def where(self):
-        if is_postgresql():
-            condition = f"document @@ websearch_to_tsquery('{CONFIGURATION}', %s)"
-            column = "question_id"
-        else:
-            # "+rowid": see search.Matches.where().
-            condition, column = f"{TABLE} MATCH %s", "+rowid"
-        sql = f"{condition} AND {column} IN ({self.published_sql})"
-        return sql, [self.query_text(), *self.published_params]
-
-    def count(self):
-        where, params = self.where()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE {where}", params)
-            return cursor.fetchone()[0]
-
-    def page(self, offset, limit):
-        if not self.stems():
-            return 0, []
-        if is_postgresql():
-            return self._page_postgresql(offset, limit)
-        return self._page_sqlite(offset, limit)
-
-    def _page_postgresql(self, offset, limit):
-        where, params = self.where()
-        options = (
-            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
-            'MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
+    def sqlite_snippets(self, cursor, ids):
+        # The indexed body is stemmed: cut snippets from the plain text instead.
+        cursor.execute(
+            f"SELECT rowid, plain FROM {TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})",
+            ids,
         )
-        sql = f"""
-            WITH q AS (SELECT websearch_to_tsquery('{CONFIGURATION}', %s) AS query),
-            matches AS (
-                SELECT question_id, body, ts_rank_cd(document, (SELECT query FROM q)) AS rank
-                FROM {TABLE} WHERE {where}
-            ),
-            page AS (
-                SELECT question_id, body, rank, COUNT(*) OVER () AS total
-                FROM matches ORDER BY rank DESC, question_id LIMIT %s OFFSET %s
-            )
-            SELECT question_id, total,
-                   ts_headline('{CONFIGURATION}', body, (SELECT query FROM q), %s)
-            FROM page ORDER BY rank DESC, question_id
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.query_text(), *params, limit, offset, options])
-            rows = cursor.fetchall()
-        total = rows[0][1] if rows else 0
-        return total, [(pk, text) for pk, _, text in rows]
-
-    def _page_sqlite(self, offset, limit):
-        where, params = self.where()
-        ranked = f"""
-            SELECT rowid, plain, COUNT(*) OVER () FROM (
-                SELECT rowid, plain, bm25({TABLE}, 5.0, 1.0, 0.0) AS score
-                FROM {TABLE} WHERE {where}
-            ) ORDER BY score, rowid LIMIT %s OFFSET %s
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(ranked, [*params, limit, offset])
-            rows = cursor.fetchall()
-        if not rows:
-            return 0, []
-        stems = set(self.stems())
-        return rows[0][2], [(pk, snippet(plain, stems)) for pk, plain, _ in rows]
-
-
-def search(query, page_number=1, per_page=10):
-    """search.search() for Spanish content: every word, else any word; a page
-    past the end shows the last page."""
-    tokens = [token for token in terms(CONTROL.sub(" ", query or "")) if stem(token)]
-    return ranked_page(
-        lambda match_all: SpanishMatches(tokens, match_all), tokens, page_number, per_page
-    )
+        stems = {stem(token) for slot in self.slots for term in slot for token in term}
+        return {pk: snippet(plain, stems) for pk, plain in cursor.fetchall()}

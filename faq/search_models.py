@@ -87,11 +87,14 @@ class SpellingWord(models.Model):
     """One word of the published text and in how many answers it appears.
 
     Rebuilt from published questions only (faq/suggest.py), so a suggestion can
-    never come from a draft."""
+    never come from a draft. `word` is lower case without accents (what queries
+    are compared with); `spelling` is how the text most often writes it (what
+    readers are offered: "inmigración")."""
 
     language = models.CharField(max_length=5, choices=LANGUAGES)
     word = models.CharField(max_length=40)
     documents = models.PositiveIntegerField()
+    spelling = models.CharField(max_length=40, default="")
 
     class Meta:
         constraints = [

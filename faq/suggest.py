@@ -9,6 +9,11 @@ next rebuild, and in between a suggestion is only offered when the corrected
 query finds published answers (faq/reader_search.py), so the words it shows are
 always in published text.
 
+Words are kept and compared without their accents, so "informacion" is a
+known word and "imigracion" is corrected to "inmigración": each row holds the
+word without accents and its most common spelling in the text, which is what
+readers are offered. English and Spanish each have their own vocabulary.
+
 Candidates for a word the vocabulary does not know come from trigram
 similarity: on PostgreSQL pg_trgm with a GIN index, on SQLite an FTS5 table with
 the trigram tokenizer over the vocabulary. The best candidate is the closest by
@@ -20,7 +25,8 @@ from collections import Counter
 
 from django.db import connection, transaction
 
-from .search import TABLE, is_postgresql
+from .search import is_postgresql, without_accents
+from .search_matches import matches_class
 from .search_models import DEFAULT_LANGUAGE, SpellingWord
 
 TRIGRAM_TABLE = "faq_spelling_trigram"
@@ -51,31 +57,33 @@ COMMONER_BY = 3
 REBUILD_LOCK = 724_114  # pg_advisory_xact_lock key: one rebuild at a time
 
 
-def in_language(questions, language):
-    """The questions of one language. Guides gain a language with the Spanish
-    issue; until then every guide is English."""
-    from .models import Guide
-
-    if any(field.name == "language" for field in Guide._meta.get_fields()):
-        return questions.filter(guide__language=language)
-    return questions if language == DEFAULT_LANGUAGE else questions.none()
-
-
 def published_words(language=DEFAULT_LANGUAGE):
-    """{word: number of published answers containing it} for one language."""
+    """{word without accents: (published answers containing it, its commonest
+    spelling)} for one language."""
     from .models import Question
 
-    published = in_language(Question.objects.published(), language).order_by().values("pk")
-    documents = Counter()
+    published = Question.objects.published().filter(language=language).order_by().values("pk")
+    documents, spellings = Counter(), {}
     if published.query.is_empty():
-        return documents
+        return {}
     sql, params = published.query.sql_with_params()
-    column = "question_id" if is_postgresql() else "rowid"
+    index = matches_class(language)
+    # The question's wording from its own table: the Spanish SQLite index holds it stemmed.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT question, body FROM {TABLE} WHERE {column} IN ({sql})", params)
+        cursor.execute(
+            f"SELECT q.text, i.{index.plain_body_column()} FROM faq_question q "
+            f"JOIN {index.table} i ON i.{index.id_column()} = q.id WHERE q.id IN ({sql})",
+            params,
+        )
         for question, body in cursor.fetchall():
-            documents.update(set(VOCABULARY_WORD.findall(f"{question} {body}".lower())))
-    return documents
+            written = set(VOCABULARY_WORD.findall(f"{question} {body}".lower()))
+            for spelling in written:
+                spellings.setdefault(without_accents(spelling), Counter())[spelling] += 1
+            documents.update({without_accents(spelling) for spelling in written})
+    return {
+        word: (count, max(spellings[word].items(), key=lambda item: (item[1], item[0]))[0])
+        for word, count in documents.items()
+    }
 
 
 def rebuild_vocabulary(language=DEFAULT_LANGUAGE):
@@ -93,11 +101,15 @@ def rebuild_vocabulary(language=DEFAULT_LANGUAGE):
             if is_postgresql():
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
         saved = SpellingWord.objects.filter(language=language)
-        if dict(saved.values_list("word", "documents")) == words:
+        rows = saved.values_list("word", "documents", "spelling")
+        if {word: (documents, spelling) for word, documents, spelling in rows} == words:
             return False
         saved.delete()
         SpellingWord.objects.bulk_create(
-            [SpellingWord(language=language, word=w, documents=n) for w, n in words.items()],
+            [
+                SpellingWord(language=language, word=word, documents=count, spelling=spelling)
+                for word, (count, spelling) in words.items()
+            ],
             batch_size=1000,
         )
         if not is_postgresql():
@@ -148,19 +160,19 @@ def _known(words, language):
 
 
 def _candidates(words, language):
-    """{word: [(candidate, documents), …]} for every word, in one query."""
+    """{word: [(candidate, documents, spelling), …]} for every word, in one query."""
     selects, params = [], []
     for word in words:
         if is_postgresql():
             selects.append(
-                "(SELECT %s, word, documents FROM faq_spellingword "
+                "(SELECT %s, word, documents, spelling FROM faq_spellingword "
                 "WHERE language = %s AND word %% %s ORDER BY similarity(word, %s) DESC LIMIT %s)"
             )
             params += [word, language, word, word, CANDIDATES_PER_WORD]
         else:
             expression = " OR ".join(f'"{gram}"' for gram in trigrams(word))
             selects.append(
-                "SELECT * FROM (SELECT %s, w.word, w.documents "
+                "SELECT * FROM (SELECT %s, w.word, w.documents, w.spelling "
                 f"FROM {TRIGRAM_TABLE} t JOIN faq_spellingword w ON w.id = t.rowid "
                 f"WHERE {TRIGRAM_TABLE} MATCH %s AND w.language = %s ORDER BY t.rank LIMIT %s)"
             )
@@ -170,22 +182,23 @@ def _candidates(words, language):
         return found
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
-        for word, candidate, documents in cursor.fetchall():
-            found[word].append((candidate, documents))
+        for word, candidate, documents, spelling in cursor.fetchall():
+            found[word].append((candidate, documents, spelling))
     return found
 
 
 def best(word, candidates, at_least=1):
-    """The closest, then commonest, candidate seen in at least `at_least` answers."""
+    """The spelling of the closest, then commonest, candidate seen in at least
+    `at_least` answers."""
     limit = allowed_distance(word)
     scored = []
-    for candidate, documents in candidates:
+    for candidate, documents, spelling in candidates:
         if candidate == word or documents < at_least:
             continue
         distance = edit_distance(word, candidate, limit)
         if distance <= limit:
-            scored.append((distance, -documents, candidate))
-    return min(scored)[2] if scored else None
+            scored.append((distance, -documents, candidate, spelling))
+    return min(scored)[3] if scored else None
 
 
 def correct(tokens, language=DEFAULT_LANGUAGE, keep=frozenset()):
@@ -193,24 +206,30 @@ def correct(tokens, language=DEFAULT_LANGUAGE, keep=frozenset()):
 
     A token is replaced when the published text does not contain it (or
     contains it in at most RARE_DOCUMENTS answers while a close word is
-    COMMONER_BY times as common). Tokens in `keep` (synonym terms) and short
-    tokens stay as typed. At most two queries, whatever the content size.
+    COMMONER_BY times as common), accents aside. Tokens in `keep` (synonym
+    terms, without accents) and short tokens stay as typed. At most two
+    queries, whatever the content size.
     """
     from .stopwords import STOPWORDS
 
-    keep = keep | STOPWORDS.get(language, frozenset())
-    checkable = [t for t in tokens if len(t) >= MIN_CORRECTED_LENGTH and t not in keep]
+    keep = keep | {without_accents(word) for word in STOPWORDS.get(language, ())}
+    folded = {token: without_accents(token) for token in tokens}
+    checkable = {
+        folded[t]
+        for t in tokens
+        if len(folded[t]) >= MIN_CORRECTED_LENGTH and folded[t] not in keep
+    }
     if not checkable:
         return None
-    known = _known(checkable, language)
-    doubtful = [t for t in checkable if known.get(t, 0) <= RARE_DOCUMENTS]
+    known = _known(sorted(checkable), language)
+    doubtful = sorted(word for word in checkable if known.get(word, 0) <= RARE_DOCUMENTS)
     candidates = _candidates(doubtful, language) if doubtful else {}
     corrected, changed = [], False
     for token in tokens:
-        replacement = None
-        if token in candidates:
-            at_least = known[token] * COMMONER_BY if token in known else 1
-            replacement = best(token, candidates[token], at_least)
+        word, replacement = folded[token], None
+        if word in candidates:
+            at_least = known[word] * COMMONER_BY if word in known else 1
+            replacement = best(word, candidates[word], at_least)
         corrected.append(replacement or token)
         changed = changed or replacement is not None
     return corrected if changed else None

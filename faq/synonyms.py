@@ -9,6 +9,7 @@ the next search, on every app server, with no reindexing.
 """
 
 from .search import terms as query_terms
+from .search import without_accents
 from .search_models import DEFAULT_LANGUAGE, SynonymGroup
 
 
@@ -28,17 +29,18 @@ def expand(tokens, synonym_groups=()):
     """The query's slots: [[("ice",), ("immigration", "enforcement")], [("see",)], …].
 
     The longest term found at each position wins, so "driver's license" is read
-    as one term, not as "license" after "driver s".
+    as one term, not as "license" after "driver s". Terms are found whatever
+    their accents ("direccion" is "dirección"): readers on phones often leave them out.
     """
     index = {}
     for group in synonym_groups:
         for term in group:
-            index.setdefault(term, group)
+            index.setdefault(_folded(term), group)
     longest = max((len(term) for term in index), default=0)
     slots, position = [], 0
     while position < len(tokens):
         for size in range(min(longest, len(tokens) - position), 0, -1):
-            term = tuple(tokens[position : position + size])
+            term = _folded(tokens[position : position + size])
             if term in index:
                 slots.append(list(index[term]))
                 position += size
@@ -49,6 +51,11 @@ def expand(tokens, synonym_groups=()):
     return slots
 
 
+def _folded(tokens):
+    return tuple(without_accents(token) for token in tokens)
+
+
 def known_terms(synonym_groups):
-    """Every single-word term of the groups: spelling suggestions leave them alone."""
-    return {term[0] for group in synonym_groups for term in group if len(term) == 1}
+    """Every single-word term of the groups, without accents: spelling
+    suggestions leave them alone."""
+    return {_folded(term)[0] for group in synonym_groups for term in group if len(term) == 1}

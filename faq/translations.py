@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from .languages import ENGLISH, NATIVE_NAMES, SPANISH, other_language, route_name
 from .links import url
 from .models import Answer, Guide, Question, Topic
+from .models.guides import slug_from_text
 from .prepared import PreparedQuery
 from .revisions import RevisionText, compare, save_revision
 
@@ -226,6 +227,49 @@ def translate(original, user):
             answer.sources.create(title=source.title, url=source.url, position=source.position)
         save_revision(answer, user, reason=TRANSLATION_STARTED)
     return answer
+
+
+def was_ever_published(question):
+    return question.status == Question.Status.PUBLISHED or (
+        question.history.filter(status=Question.Status.PUBLISHED).exists()
+    )
+
+
+def automatic_slugs(question, text):
+    """The web addresses the site itself would have given this question: the
+    one made from `text`, and the English original's, copied by translate()."""
+    made = {slug_from_text(text) or f"question-{question.position}"}
+    original = (
+        Question.objects.filter(translation_key=question.translation_key, language=ENGLISH)
+        .values_list("slug", flat=True)
+        .first()
+    )
+    if original:
+        made.add(original)
+    return made | {f"{slug}-{question.position}" for slug in made}
+
+
+def slug_for_new_wording(question, new_text):
+    """The web address a translation should have once its wording becomes `new_text`.
+
+    A Spanish page needs a Spanish address, and translate() can only copy the
+    English one. So while a translation has never been published, an address
+    the site made (from its wording, or the English one) follows the wording;
+    an address a translator typed stays, and so does every address readers
+    may have seen (published once, even if a draft again): it never changes
+    by itself then.
+    """
+    if question.language == ENGLISH or question.pk is None:
+        return question.slug
+    if question.slug not in automatic_slugs(question, question.text):
+        return question.slug
+    if was_ever_published(question):
+        return question.slug
+    slug = slug_from_text(new_text) or f"question-{question.position}"
+    others = question.guide.questions.exclude(pk=question.pk)
+    if others.filter(slug=slug).exists():
+        slug = f"{slug}-{question.position}"
+    return slug
 
 
 def bring_up_to_date(translation, original):

@@ -284,6 +284,25 @@ class RankingTests(TestCase):
         in_answer = self.ask(2, "What happens next?", "Your data records are shared.")
         self.assertEqual(found("data records")[:2], [in_question.pk, in_answer.pk])
 
+    def test_more_of_the_words_rank_above_fewer_when_none_has_them_all(self):
+        """PostgreSQL's ts_rank_cd knows nothing of how rare a word is: without
+        this tier an answer repeating a common word beat one with a rarer word too."""
+        many_times = self.ask(1, "Records?", "Records, records, records and more records.")
+        two_words = self.ask(2, "Forms?", "Your records and your address.")
+        result = search("records address zebra")
+        self.assertFalse(result.matched_all)
+        self.assertEqual([hit.question.pk for hit in result.hits], [two_words.pk, many_times.pk])
+
+    def test_the_readers_words_near_each_other_in_the_question_rank_higher(self):
+        """ "can ICE" asked is "… can be shared with ICE" written, common word included."""
+        rare_word = self.ask(1, "How do we address concerns about ICE?", "Write to us.")
+        near = self.ask(2, "What can be shared with ICE?", "Your address, in some cases.")
+        result = search("can ice see my address")
+        self.assertFalse(result.matched_all)
+        self.assertEqual([hit.question.pk for hit in result.hits], [near.pk, rare_word.pk])
+        # Not a rule about those words: their order in the question decides nothing.
+        self.assertEqual(found("address ice")[:2], [rare_word.pk, near.pk])
+
     def test_the_more_recent_notable_change_breaks_a_tie(self):
         older = self.ask(1, "Can I renew online?", "Renew online at the office website.")
         newer = self.ask(2, "Can I renew online?", "Renew online at the office website.")
@@ -308,6 +327,20 @@ class SeedRankingTests(TestCase):
         "immigration enforcement": 12,
         "consequences": 7,  # What are the potential consequences for individuals…
         "trust police": 19,  # …affect trust and cooperation between law enforcement…
+        # Its answer: DMVs may not share personal information "such as … address"
+        # without authorization; question 16 only has "to address concerns".
+        "can ice see my address": 3,  # …the type of DMV data that can be shared with ICE?
+    }
+    SPANISH_FIRST_RESULTS = {
+        "¿puede ICE ver mi domicilio?": 3,  # …tipo de datos del DMV que se pueden compartir…
+        "como me excluyo": 13,  # …procedimientos para que las personas se excluyan…
+        "cómo se protegen mis datos": 5,  # ¿Cómo se protege la privacidad de los datos…
+        "leyes de illinois": 15,  # …a las leyes y los reglamentos del estado de Illinois?
+        "estadisticas": 14,  # ¿Hay estadísticas o datos disponibles…
+        "control migratorio": 12,  # …a las labores de control migratorio en Illinois?
+        "consecuencias": 7,  # ¿Cuáles son las posibles consecuencias…
+        "confianza en la policia": 19,  # …a la confianza y la cooperación…
+        "transparencia": 8,  # ¿Hay transparencia pública…
     }
 
     @classmethod
@@ -319,4 +352,12 @@ class SeedRankingTests(TestCase):
             with self.subTest(query=query):
                 hits = search(query).hits
                 self.assertTrue(hits)
+                self.assertEqual(hits[0].question.position, position)
+
+    def test_first_results_in_spanish(self):
+        for query, position in self.SPANISH_FIRST_RESULTS.items():
+            with self.subTest(query=query):
+                hits = search(query, language="es").hits
+                self.assertTrue(hits)
+                self.assertEqual(hits[0].question.language, "es")
                 self.assertEqual(hits[0].question.position, position)

@@ -29,7 +29,16 @@ from faq.cache import (
     read_stamps,
 )
 from faq.markdown import render_markdown
-from faq.models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
+from faq.models import (
+    Answer,
+    Category,
+    Guide,
+    Question,
+    SiteNotice,
+    Source,
+    TaggedQuestion,
+    Topic,
+)
 from faq.search import search
 
 from .factories import (
@@ -689,6 +698,28 @@ class DemoDataTests(TestCase):
         self.assertFalse(Answer.objects.filter(text_updated_at=None).exists())
         self.assertEqual(search("facial recognition").page.paginator.count, 3)
         self.assertContains(self.client.get(reverse("faq:feed")), answer.question.text)
+
+    def test_spanish_demo_data_beside_the_english(self):
+        """So that `make bench` measures Spanish search at the same size as English."""
+        call_command("generate_demo_data", guides=2, questions=20, stdout=StringIO())
+        call_command("generate_demo_data", guides=2, questions=20, language="es", stdout=StringIO())
+        spanish = Question.objects.published().filter(language="es")
+        self.assertEqual(spanish.count(), 20)
+        self.assertEqual(set(spanish.values_list("guide__language", flat=True)), {"es"})
+        self.assertFalse(
+            TaggedQuestion.objects.filter(
+                tag__language="es", content_object__language="en"
+            ).exists()
+        )
+        self.assertTrue(TaggedQuestion.objects.filter(tag__language="es").exists())
+        question = spanish.select_related("guide").first()
+        self.assertTrue(question.get_absolute_url().startswith("/es/demo-es-guide-"))
+        self.assertEqual(self.client.get(question.get_absolute_url()).status_code, 200)
+        self.assertEqual(search("reconocimiento facial", language="es").page.paginator.count, 2)
+        self.assertEqual(search("reconocimiento").page.paginator.count, 0)
+        self.assertEqual(search("facial recognition").page.paginator.count, 2)
+        with self.assertRaisesMessage(CommandError, "already loaded"):
+            call_command("generate_demo_data", guides=1, questions=5, language="es", force=True)
 
     def test_refuses_a_database_with_real_content_unless_forced(self):
         make_guide("real-guide")

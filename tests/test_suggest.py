@@ -14,7 +14,7 @@ from django.urls import reverse
 from faq import reader_search, suggest
 from faq.models import Question, SpellingWord
 
-from .factories import get_counting_queries, make_guide, make_question
+from .factories import get_counting_queries, make_guide, make_question, make_spanish_guide
 
 
 def first_positions(outcome, count=3):
@@ -191,3 +191,82 @@ class SpellingQueryCountTests(TestCase):
 
     def test_the_same_queries_for_10_and_200_questions(self):
         self.assertEqual(self.counts_for(10), self.counts_for(200))
+
+
+class SpanishSeedSpellingTests(TestCase):
+    """Spanish readers' misspellings on the Spanish seed guide (issue 14 with issue 10):
+    accents are optional, so only real typos are corrected, to Spanish words."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+        for language in ("en", "es"):
+            suggest.rebuild_vocabulary(language)
+
+    def find(self, query):
+        return reader_search.find(query, language="es")
+
+    def test_misspellings_show_the_right_answers_and_say_so(self):
+        for query, shown, position in [
+            ("imigrantes indocumentados", "inmigrantes indocumentados", 12),
+            ("exluirse", "excluirse", 13),  # los procedimientos para que las personas se excluyan
+            ("estadistcas", "estadísticas", 14),  # ¿Hay estadísticas o datos disponibles…
+            ("confiansa en la policia", "confianza en la policia", 19),
+            ("leyes de ilinois", "leyes de illinois", 15),
+            ("imigrantes indocumentdos", "inmigrantes indocumentados", 12),  # two typos
+        ]:
+            with self.subTest(query=query):
+                outcome = self.find(query)
+                self.assertEqual(outcome.corrected_from, query)
+                self.assertEqual(outcome.shown_query, shown)
+                self.assertEqual(first_positions(outcome, 1), [position])
+
+    def test_corrections_come_with_their_accents(self):
+        outcome = self.find("imigracion")
+        self.assertEqual(outcome.shown_query, "inmigración")
+        for hit in outcome.result.hits:
+            self.assertIn("<mark>", hit.snippet)
+
+    def test_words_typed_without_accents_are_not_misspellings(self):
+        for query in ["informacion", "estadisticas", "politica de privacidad", "licencias"]:
+            with self.subTest(query=query):
+                outcome = self.find(query)
+                self.assertEqual((outcome.corrected_from, outcome.suggestion), ("", ""))
+                self.assertTrue(outcome.result.hits)
+
+    def test_spanish_corrections_come_from_spanish_words_only(self):
+        # Each search corrects to its own language's words, even a word of the other.
+        self.assertEqual(self.find("immigration").shown_query, "inmigración")
+        self.assertEqual(reader_search.find("inmigracion").shown_query, "immigration")
+        words = SpellingWord.objects.filter(language="es")
+        self.assertTrue(words.filter(word="inmigracion", spelling="inmigración").exists())
+        self.assertFalse(words.filter(word="enforcement").exists())
+
+
+class SpanishSuggestionSourceTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        english = make_guide("dmv")
+        cls.guide = make_spanish_guide(english, "dmv-es")
+        for position in range(1, 5):
+            make_question(cls.guide, position, body=f"Renovar la licencia, parte {position}.")
+        cls.rare = make_question(cls.guide, 5, body="La oficina de lisencias está cerrada.")
+        make_question(cls.guide, 6, status=Question.Status.DRAFT, body="Pelícanos secretos.")
+        suggest.rebuild_vocabulary("es")
+
+    def test_a_word_only_in_a_spanish_draft_is_never_suggested(self):
+        self.assertFalse(SpellingWord.objects.filter(word="pelicanos").exists())
+        outcome = reader_search.find("pelicanoz", language="es")
+        self.assertEqual((outcome.corrected_from, outcome.suggestion), ("", ""))
+
+    def test_the_spanish_page_offers_did_you_mean_and_shows_a_correction(self):
+        response = self.client.get(reverse("faq:es_search"), {"q": "lisencias"})
+        self.assertContains(response, "1 respuesta")
+        self.assertContains(
+            response,
+            '¿Quiso decir <a href="/es/buscar/?q=licencia">licencia</a>?',
+            html=True,
+        )
+        response = self.client.get(reverse("faq:es_search"), {"q": "licensia"})
+        self.assertContains(response, "Se muestran resultados para “licencia”")
+        self.assertContains(response, "4 respuestas")

@@ -1,5 +1,7 @@
 """Synonym groups editors keep in the admin, applied to the next search."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
@@ -87,3 +89,51 @@ class SynonymSearchTests(TestCase):
         self.assertContains(response, "<mark>Secretary")  # one mark (FTS5) or one a word
         group = SynonymGroup.objects.get()
         self.assertEqual(group.history.get().history_user, editor)  # attributed
+
+
+def first_result(response):
+    return re.search(r'<ol class="results".*?<a href="([^"]+)"', response.content.decode(), re.S)[1]
+
+
+class SpanishSynonymTests(TestCase):
+    """Groups apply to searches in their own language only (issue 14 with issue 10)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.core.management import call_command
+
+        call_command("seed_content", verbosity=0)
+
+    def first(self, query, language):
+        hits = search(query, synonym_groups=groups(language), language=language).hits
+        return hits[0].question.position if hits else None
+
+    def test_a_spanish_synonym_added_in_the_admin_changes_the_next_spanish_search(self):
+        """ "dirección" is not in the Spanish seed; its answer about what may be
+        shared says "domicilio" (question 3)."""
+        url = reverse("faq:es_search") + "?q=" + "mi dirección"
+        restrictions = "/existe-alguna-restriccion-o-limitacion-sobre-el-tipo/"
+        self.assertContains(self.client.get(url), "No se encontraron respuestas")
+        self.client.force_login(make_staff("eddie", "Editors"))
+        response = self.client.post(
+            reverse("admin:faq_synonymgroup_add"),
+            {"language": "es", "terms": "dirección, domicilio", "note": ""},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.client.logout()
+        self.assertIn(restrictions, first_result(self.client.get(url)))
+        self.assertEqual(self.first("direccion", "es"), 3)  # accents aside
+
+    def test_groups_of_one_language_leave_the_other_alone(self):
+        before = [hit.question.pk for hit in search("address").hits]
+        SynonymGroup.objects.create(language="es", terms="address, domicilio")
+        SynonymGroup.objects.create(language="en", terms="domicilio, license")
+        self.assertEqual(
+            [hit.question.pk for hit in search("address", synonym_groups=groups("en")).hits], before
+        )
+        self.assertEqual(
+            search("domicilio", synonym_groups=groups("es"), language="es").page.paginator.count, 1
+        )
+        self.assertEqual(
+            search("license", synonym_groups=groups("es"), language="es").page.paginator.count, 0
+        )

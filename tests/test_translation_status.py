@@ -279,6 +279,80 @@ class TranslatorAdminTests(TestCase):
         self.assertEqual(Topic.objects.get(name="Privacidad").language, "es")
 
 
+class TranslationSlugTests(TestCase):
+    """Spanish pages get Spanish web addresses (issue 10 item 4): Translate copies
+    the English address, and the translator's wording replaces it until the
+    question is first published; a published address never changes by itself."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.publisher = make_staff("pat", "Publishers")
+        cls.editor = make_staff("eddie", "Editors")
+        guide = make_guide("dmv")
+        cls.english = make_question(guide, 1, text="Can ICE see my address?", body="Sometimes.")
+        cls.guide_es = make_spanish_guide(guide, "dmv-es")
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+        translate_url = reverse("admin:faq_answer_translate", args=[self.english.answer.pk])
+        self.assertEqual(self.client.post(translate_url).status_code, 302)
+        self.spanish = spanish_translation(self.english.answer)
+        self.url = reverse("admin:faq_answer_change", args=[self.spanish.pk])
+
+    def save_wording(self, text, **extra):
+        answer = Answer.objects.get(pk=self.spanish.pk)
+        data = answer_form_data(answer, question_text=text, change_note="Traducido.", **extra)
+        response = self.client.post(self.url, data)
+        self.assertEqual(response.status_code, 302, getattr(response, "context", None))
+        return Question.objects.get(pk=self.spanish.question.pk)
+
+    def test_the_spanish_wording_gives_the_draft_a_spanish_address(self):
+        self.assertEqual(self.spanish.question.slug, self.english.slug)  # copied at first
+        question = self.save_wording("¿Puede ICE ver mi dirección?")
+        self.assertEqual(question.slug, "puede-ice-ver-mi-direccion")
+        question = self.save_wording("¿Puede ICE ver mi domicilio?")
+        self.assertEqual(question.slug, "puede-ice-ver-mi-domicilio")
+        self.assertEqual(question.get_absolute_url(), "/es/dmv-es/puede-ice-ver-mi-domicilio/")
+        self.assertEqual(self.english.slug, Question.objects.get(pk=self.english.pk).slug)
+
+    def test_an_address_the_translator_typed_is_kept(self):
+        question = self.spanish.question
+        question.slug = "ice-y-mi-domicilio"
+        question.save()
+        self.assertEqual(self.save_wording("¿Puede ICE ver mi domicilio?").slug, question.slug)
+
+    def test_a_published_address_never_changes_by_itself(self):
+        self.save_wording("¿Puede ICE ver mi domicilio?")
+        self.client.force_login(self.publisher)
+        question = self.save_wording("¿Puede ICE ver mi domicilio?", _publish=1)
+        self.assertEqual(question.status, Question.Status.PUBLISHED)
+        published_url = question.get_absolute_url()
+        question = self.save_wording("¿Puede ICE conocer mi domicilio?", _publish=1)
+        self.assertEqual(question.get_absolute_url(), published_url)
+        self.assertEqual(self.client.get(published_url).status_code, 200)
+        # Back to draft, readers may still hold the link: it stays too.
+        unpublish_url = reverse("admin:faq_question_changelist")
+        self.client.post(
+            unpublish_url, {"action": "unpublish_questions", "_selected_action": [question.pk]}
+        )
+        self.assertEqual(Question.objects.get(pk=question.pk).status, Question.Status.DRAFT)
+        question = self.save_wording("¿Puede ICE saber dónde vivo?")
+        self.assertEqual(question.get_absolute_url(), published_url)
+
+    def test_a_taken_address_gets_the_questions_number(self):
+        other = make_question(self.guide_es, 7, text="¿Puede ICE ver mi domicilio?")
+        self.assertEqual(other.slug, "puede-ice-ver-mi-domicilio")
+        question = self.save_wording("¿Puede ICE ver mi domicilio?")
+        self.assertEqual(question.slug, f"puede-ice-ver-mi-domicilio-{question.position}")
+
+    def test_the_questions_screen_says_how_the_address_is_made(self):
+        question = self.spanish.question
+        response = self.client.get(reverse("admin:faq_question_change", args=[question.pk]))
+        self.assertContains(response, "Until the question is first published")
+        english = reverse("admin:faq_question_change", args=[self.english.pk])
+        self.assertNotContains(self.client.get(english), "Until the question is first published")
+
+
 class SpanishFixtureTests(TestCase):
     def test_the_spanish_guide_loads_with_history_each_answer_linked_to_its_english(self):
         call_command("seed_content", stdout=StringIO())

@@ -4,6 +4,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from faq import suggest
 from faq.models import Question, SiteNotice
 from faq.search import plain_text
 from faq.views import PAGE_SIZE
@@ -151,6 +152,9 @@ class QueryCountTests(TestCase):
             "topics": reverse("faq:topics"),
             "topic": question.tags.first().get_absolute_url(),
             "search": reverse("faq:search") + "?q=license+data",
+            # Spelling help on: a correction's results shown, and a "Did you mean".
+            "search, misspelt": reverse("faq:search") + "?q=imigration+licence",
+            "search, did you mean": reverse("faq:search") + "?q=can+ice+see+my+adress",
             "feed": reverse("faq:feed"),
             "sitemap": reverse("sitemap"),
             # The Spanish translation of the seed guide: every Spanish page type.
@@ -163,10 +167,16 @@ class QueryCountTests(TestCase):
             "es topics": reverse("faq:es_topics"),
             "es topic": spanish.tags.first().get_absolute_url(),
             "es search": reverse("faq:es_search") + "?q=licencia+datos",
+            "es search, misspelt": reverse("faq:es_search") + "?q=imigrantes+licensia",
             "es feed": reverse("faq:es_feed"),
         }
+        for language in ("en", "es"):
+            suggest.rebuild_vocabulary(language)
         seed = {name: self.count_queries(url) for name, url in urls.items()}
+        self.assertContains(self.client.get(urls["es search, misspelt"]), "Se muestran resultados")
         call_command("generate_demo_data", questions=10_000, guides=50, force=True, verbosity=0)
+        for language in ("en", "es"):
+            suggest.rebuild_vocabulary(language)
         self.assertEqual(Question.objects.published().count(), 10_040)
         large = {name: self.count_queries(url) for name, url in urls.items()}
         self.assertEqual(large, seed)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..faults import SavesSurviveFaults
+from ..languages import ENGLISH
 from ..models import Answer, Question
 from ..revisions import publish, unpublish
 from .common import (
@@ -66,6 +67,16 @@ class QuestionForm(forms.ModelForm):
         return cleaned
 
 
+# faq/translations.py slug_for_new_wording() is the rule this describes.
+TRANSLATION_SLUG_HELP = _(
+    "The question's web address inside its guide, in its own language. Until the "
+    "question is first published, an address the site made (the English one copied "
+    "by “Translate into Spanish”, or one made from the wording) follows its wording each "
+    "time a new wording is saved; type one here to choose it yourself. Once "
+    "published, it never changes by itself: changing it breaks links people have shared."
+)
+
+
 @admin.register(Question)
 class QuestionAdmin(SavesSurviveFaults, RevisionedAdmin):
     """A question's place and status. Its wording, topics, answer and sources are
@@ -94,6 +105,12 @@ class QuestionAdmin(SavesSurviveFaults, RevisionedAdmin):
         if obj is None:
             return ["guide", "position", "text", "slug", "tags", "status"]
         return ["answer_link", "guide", "position", "slug", "status", "topic_list", "opened_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.language != ENGLISH and "slug" in form.base_fields:
+            form.base_fields["slug"].help_text = TRANSLATION_SLUG_HELP
+        return form
 
     def get_inlines(self, request, obj):
         return [AnswerInline] if obj is None else []

@@ -140,7 +140,8 @@ def translate_view(model_admin, request, pk):
         request,
         gettext(
             "A Spanish draft was made from the English answer. Translate the question, the "
-            "answer and the topics, give it a Spanish web address, then publish it."
+            "answer and the topics, then publish it. Its web address is made from the "
+            "Spanish question when you save it, until it is published."
         ),
         messages.SUCCESS,
     )
