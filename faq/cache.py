@@ -138,12 +138,23 @@ def uses_stamp_file():
 
 
 def stamp_path(scope):
-    site = Path(settings.PAGE_CACHE_STAMP_FILE)
+    return Path(_stamp_path(str(settings.PAGE_CACHE_STAMP_FILE), scope))
+
+
+@lru_cache(maxsize=4096)
+def _stamp_path(stamp_file, scope):
+    site = Path(stamp_file)
     if scope == SITE:
-        return site
+        return str(site)
     # Slugs are safe file names; anything else is spelled out in hex.
     name = scope if re.fullmatch(r"[\w:-]{1,200}", scope) else scope.encode().hex()[:200]
-    return site.with_name(f"{site.name}.scopes") / name.replace(":", "-")
+    return str(site.with_name(f"{site.name}.scopes") / name.replace(":", "-"))
+
+
+@lru_cache(maxsize=4096)
+def _stamp_paths(stamp_file, scopes):
+    # Memoised: building Path objects cost more than the stat()s themselves.
+    return tuple(_stamp_path(stamp_file, scope) for scope in scopes)
 
 
 def stamp_cache_key(scope):
@@ -159,8 +170,8 @@ def read_stamps(scopes, created=None):
     """
     if uses_stamp_file():
         stamps = []
-        for scope in scopes:
-            path = stamp_path(scope)
+        paths = _stamp_paths(str(settings.PAGE_CACHE_STAMP_FILE), tuple(scopes))
+        for scope, path in zip(scopes, paths, strict=True):
             try:
                 stamps.append(read_stamp_file(path))
             except (FileNotFoundError, ValueError):
