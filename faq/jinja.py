@@ -16,6 +16,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import dateformat
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
+from markupsafe import Markup
 
 from .languages import active_language, route_name
 from .links import static_url, url
@@ -103,6 +104,23 @@ def page_url(viewname, *args):
     return url(route_name(viewname, active_language()), *args)
 
 
+# _("…") through Jinja2's i18n extension is three nested context calls
+# (_gettext_alias, its newstyle wrapper, then gettext): a fifth of the question
+# page's template time for its twenty strings. These do what the newstyle
+# wrappers do (escape-aware, always a format string) in one call.
+@jinja2.pass_eval_context
+def translate(eval_ctx, message, **variables):
+    text = gettext(message)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@jinja2.pass_eval_context
+def translate_plural(eval_ctx, singular, plural, number, **variables):
+    variables.setdefault("num", number)
+    text = ngettext(singular, plural, number)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
 # The partials in templates/includes/ are macros every public template calls by
 # name. Importing them in each template made a new module on every render.
 PARTIALS = {
@@ -124,6 +142,7 @@ def environment(**options):
     # Every user-visible string is _("…") (README "Interface languages"), in the
     # language Django has active for the request.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.globals.update(_=translate, gettext=translate, ngettext=translate_plural)
     # The site's name is set once, for every page, with or without a request (500).
     env.globals.update(
         url=page_url,
