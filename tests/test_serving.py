@@ -67,6 +67,18 @@ class PageCacheTests(TestCase):
         self.assertEqual(first["ETag"], second["ETag"])
         self.assertIn("Content-Security-Policy", second)
 
+    def test_a_cached_page_is_refused_to_a_host_not_allowed(self):
+        """The page cache remembers the Host headers it has checked (faq/middleware.py
+        allowed_host): an unknown host, or one no longer allowed, is still a 400."""
+        url = self.question.get_absolute_url()
+        with override_settings(ALLOWED_HOSTS=["faq.example.org", "old.example.org"]):
+            for host in ("faq.example.org", "old.example.org"):
+                self.assertEqual(self.client.get(url, HTTP_HOST=host).status_code, 200)
+            self.assertEqual(self.client.get(url, HTTP_HOST="evil.example").status_code, 400)
+            with self.settings(ALLOWED_HOSTS=["faq.example.org"]):
+                self.assertEqual(self.client.get(url, HTTP_HOST="old.example.org").status_code, 400)
+                self.assertEqual(self.client.get(url, HTTP_HOST="faq.example.org").status_code, 200)
+
     def test_public_pages_say_how_browsers_and_proxies_may_keep_them(self):
         response = self.client.get(self.guide.get_absolute_url())
         self.assertEqual(response["Cache-Control"], CACHE_CONTROL)
