@@ -89,6 +89,12 @@ def canonical_url(request):
     and the query it was rendered from (declare_query), less a first page."""
     if not request:
         return ""
+    if not hasattr(request, "canonical_url"):  # a page asks twice (meta, alternates)
+        request.canonical_url = _canonical_url(request)
+    return request.canonical_url
+
+
+def _canonical_url(request):
     url = request.build_absolute_uri(request.path)
     query = {
         name: value
