@@ -231,6 +231,10 @@ def read_stamp_file(path):
     return stamp
 
 
+# Nanosecond, microsecond, millisecond, two-second (FAT) resolutions.
+MTIME_STEPS = (0, 1_000, 1_000_000, 2_000_000_000)
+
+
 def write_stamp_file(path, value):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -239,9 +243,19 @@ def write_stamp_file(path, value):
     temporary.write_text(value)
     # Readers tell stamps apart by (inode, mtime, size); every stamp has the
     # same size, a freed inode can come back at once and the kernel's file
-    # clock moves in steps of milliseconds, so each stamp gets its own mtime.
-    now = time.time_ns()
-    os.utime(temporary, ns=(now, now))
+    # clock moves in steps of milliseconds, so each stamp gets its own mtime,
+    # later than the stamp it replaces even where the file system keeps
+    # coarser times than nanoseconds (ext4 with small inodes keeps seconds):
+    # an equal (inode, mtime) would leave readers on the old stamp.
+    try:
+        previous = os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        previous = 0
+    mtime = max(time.time_ns(), previous + 1)
+    for step in MTIME_STEPS:
+        os.utime(temporary, ns=(mtime + step, mtime + step))
+        if os.stat(temporary).st_mtime_ns > previous:
+            break
     os.replace(temporary, path)  # atomic: readers see the old or the new stamp
 
 

@@ -1,8 +1,12 @@
 """Scoped page-cache invalidation: the proof that no edit leaves a page stale,
 which scopes each page shows, the stamp store, and one render per page at a time."""
 
+import os
+import tempfile
 import threading
 from io import StringIO
+from pathlib import Path
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -29,9 +33,13 @@ from faq.cache import (
     SITE,
     bump_stamp,
     guide_scope,
+    new_stamp_value,
     page_scopes,
+    parse_stamp,
+    read_stamp_file,
     read_stamps,
     stamp_store_ok,
+    write_stamp_file,
 )
 from faq.middleware import PageCacheMiddleware
 from faq.models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
@@ -92,6 +100,32 @@ class StampStoreTests(TestCase):
         }
         with override_settings(CACHES={"default": unreachable}):
             self.assertIs(stamp_store_ok(), False)
+
+
+class StampFileIdentityTests(SimpleTestCase):
+    """Readers re-read a stamp file only when its (inode, mtime, size) changes;
+    a freed inode comes back at once and stamps all have one size, so each new
+    stamp must have a later mtime than the one it replaces, also where the file
+    system keeps whole seconds only."""
+
+    def test_each_new_stamp_file_is_later_than_the_one_it_replaces(self):
+        real_utime = os.utime
+
+        def utime_in_whole_seconds(path, ns):
+            kept = tuple(value - value % 1_000_000_000 for value in ns)
+            real_utime(path, ns=kept)
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "stamp"
+            with mock.patch("faq.cache.os.utime", utime_in_whole_seconds):
+                times = []
+                for number in range(10):
+                    write_stamp_file(path, new_stamp_value())
+                    times.append(os.stat(path).st_mtime_ns)
+                    if number % 2:  # two stamps between reads, as one edit's saves make
+                        written = parse_stamp(path.read_text())
+                        self.assertEqual(read_stamp_file(path), written)
+        self.assertEqual(times, sorted(set(times)))
 
 
 def topics_request(**headers):
