@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -5,10 +7,32 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from .cache import CONTENT, SITE, read_stamps
 from .languages import ENGLISH, SPANISH, route_name
 from .views import published_questions
 
 FEED_LENGTH = 30
+
+
+class DatedAtom1Feed(Atom1Feed):
+    """An Atom feed whose <updated> never comes from the clock.
+
+    Django dates a feed with no entries "now", so every render of an empty
+    feed differed from the cached copy (and from the last render a reader's
+    feed reader saw). An empty feed is dated by the last change to the site's
+    content instead: the moment its last entry left.
+    """
+
+    def latest_post_date(self):
+        if any(item.get("updateddate") or item.get("pubdate") for item in self.items):
+            return super().latest_post_date()
+        return self.feed["content_changed_at"]
+
+
+def content_changed_at():
+    """When published content last changed, from the page cache's stamps."""
+    modified = max(stamp.modified for stamp in read_stamps([SITE, CONTENT]))
+    return datetime.datetime.fromtimestamp(modified, tz=datetime.UTC)
 
 
 class AnswerUpdatesFeed(Feed):
@@ -18,8 +42,11 @@ class AnswerUpdatesFeed(Feed):
     they never move an answer up the feed.
     """
 
-    feed_type = Atom1Feed
+    feed_type = DatedAtom1Feed
     language = ENGLISH  # of the answers listed, and the feed's xml:lang
+
+    def feed_extra_kwargs(self, obj):
+        return {"content_changed_at": content_changed_at()}
 
     # Methods, not class attributes: read in the language active for the request.
     def title(self):

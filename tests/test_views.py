@@ -551,6 +551,28 @@ class DiscoverabilityTests(TestCase):
         self.assertIn("Added the 2025 ruling.", summary)
 
 
+class EmptyFeedDateTests(TestCase):
+    def feed_updated(self):
+        from xml.etree import ElementTree
+
+        root = ElementTree.fromstring(self.client.get(reverse("faq:feed")).content)
+        return root.findtext("{http://www.w3.org/2005/Atom}updated")
+
+    def test_an_empty_feed_is_dated_by_the_last_change_not_by_the_clock(self):
+        """Django dates an empty feed "now": each render differed, so no cached
+        copy ever equalled a fresh one (found by EditSequences)."""
+        import datetime
+
+        question = make_question(make_guide("emptied"))
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            question.status = Question.Status.DRAFT
+            question.save()  # the feed's last entry leaves
+            rendered_after = timezone.now()
+            updated = self.feed_updated()
+            self.assertLessEqual(datetime.datetime.fromisoformat(updated), rendered_after)
+            self.assertEqual(self.feed_updated(), updated)
+
+
 class PublicDatesTests(TestCase):
     """Readers are told an answer changed only when its public text changed."""
 
