@@ -134,7 +134,8 @@ MIDDLEWARE = [
     "faq.middleware.AdminLanguageMiddleware",
     # The URL alone decides the language: /es/… is Spanish (faq/languages.py).
     "faq.languages.LanguageFromURLMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with the site's one policy built once (faq/csp.py).
+    "faq.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -138,12 +138,23 @@ def uses_stamp_file():
 
 
 def stamp_path(scope):
-    site = Path(settings.PAGE_CACHE_STAMP_FILE)
+    return Path(_stamp_path(str(settings.PAGE_CACHE_STAMP_FILE), scope))
+
+
+@lru_cache(maxsize=4096)
+def _stamp_path(stamp_file, scope):
+    site = Path(stamp_file)
     if scope == SITE:
-        return site
+        return str(site)
     # Slugs are safe file names; anything else is spelled out in hex.
     name = scope if re.fullmatch(r"[\w:-]{1,200}", scope) else scope.encode().hex()[:200]
-    return site.with_name(f"{site.name}.scopes") / name.replace(":", "-")
+    return str(site.with_name(f"{site.name}.scopes") / name.replace(":", "-"))
+
+
+@lru_cache(maxsize=4096)
+def _stamp_paths(stamp_file, scopes):
+    # Memoised: building Path objects cost more than the stat()s themselves.
+    return tuple(_stamp_path(stamp_file, scope) for scope in scopes)
 
 
 def stamp_cache_key(scope):
@@ -159,8 +170,8 @@ def read_stamps(scopes, created=None):
     """
     if uses_stamp_file():
         stamps = []
-        for scope in scopes:
-            path = stamp_path(scope)
+        paths = _stamp_paths(str(settings.PAGE_CACHE_STAMP_FILE), tuple(scopes))
+        for scope, path in zip(scopes, paths, strict=True):
             try:
                 stamps.append(read_stamp_file(path))
             except (FileNotFoundError, ValueError):
@@ -220,6 +231,10 @@ def read_stamp_file(path):
     return stamp
 
 
+# Nanosecond, microsecond, millisecond, two-second (FAT) resolutions.
+MTIME_STEPS = (0, 1_000, 1_000_000, 2_000_000_000)
+
+
 def write_stamp_file(path, value):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -228,9 +243,19 @@ def write_stamp_file(path, value):
     temporary.write_text(value)
     # Readers tell stamps apart by (inode, mtime, size); every stamp has the
     # same size, a freed inode can come back at once and the kernel's file
-    # clock moves in steps of milliseconds, so each stamp gets its own mtime.
-    now = time.time_ns()
-    os.utime(temporary, ns=(now, now))
+    # clock moves in steps of milliseconds, so each stamp gets its own mtime,
+    # later than the stamp it replaces even where the file system keeps
+    # coarser times than nanoseconds (ext4 with small inodes keeps seconds):
+    # an equal (inode, mtime) would leave readers on the old stamp.
+    try:
+        previous = os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        previous = 0
+    mtime = max(time.time_ns(), previous + 1)
+    for step in MTIME_STEPS:
+        os.utime(temporary, ns=(mtime + step, mtime + step))
+        if os.stat(temporary).st_mtime_ns > previous:
+            break
     os.replace(temporary, path)  # atomic: readers see the old or the new stamp
 
 

@@ -30,6 +30,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -87,7 +88,7 @@ class PageCacheMiddleware:
         except OSError as error:  # an unwritable stamp file: serve, but do not cache
             logger.error("Page cache stamp unavailable: %s", error)
             return compress_response(request, self.get_response(request))
-        page = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        page = f"{request.scheme}://{allowed_host(request)}{request.get_full_path()}"
         tokens = "|".join(stamp.token for stamp in stamps)
         digest = hashlib.sha256(f"{tokens}|{page}".encode()).hexdigest()
         modified = max(stamp.modified for stamp in stamps)
@@ -203,6 +204,29 @@ class PageCacheMiddleware:
             and "no-cache" not in cache_control
             and "no-store" not in cache_control
         )
+
+
+_allowed_hosts = set()  # Host headers request.get_host() accepted, per worker
+MAX_ALLOWED_HOSTS = 64  # a few names per site; past that, each request is checked
+
+
+def allowed_host(request):
+    """request.get_host(), remembered per Host header: checking ALLOWED_HOSTS
+    again on every cache hit cost as much as reading the page's stamps."""
+    host = request._get_raw_host()
+    if host not in _allowed_hosts:
+        host = request.get_host()  # DisallowedHost (a 400) for a host not allowed
+        if len(_allowed_hosts) < MAX_ALLOWED_HOSTS:
+            _allowed_hosts.add(host)
+    return host
+
+
+def forget_allowed_hosts(setting, **kwargs):
+    if setting in ("ALLOWED_HOSTS", "DEBUG", "USE_X_FORWARDED_HOST"):
+        _allowed_hosts.clear()
+
+
+setting_changed.connect(forget_allowed_hosts)
 
 
 def compress_response(request, response):

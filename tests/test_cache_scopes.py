@@ -5,6 +5,8 @@ import difflib
 import os
 import threading
 from io import StringIO
+from pathlib import Path
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -31,17 +33,25 @@ from faq.cache import (
     SITE,
     bump_stamp,
     guide_scope,
+    new_stamp_value,
     page_scopes,
+    parse_stamp,
+    read_stamp_file,
     read_stamps,
     stamp_store_ok,
+    write_stamp_file,
 )
 from faq.middleware import PageCacheMiddleware
 from faq.models import Answer, Category, Guide, Question, SiteNotice, Source, Topic
+from faq.translations import bring_up_to_date, english_original
 
-from .factories import make_guide, make_question
+from .factories import make_guide, make_question, make_spanish_guide, make_translation
 
 TOPIC_NAMES = ["Privacy", "Courts", "Illinois law"]
 WORDS = st.sampled_from(["license", "records", "court order", "privacy", "ICE agents"])
+# The Spanish topics, each the translation of the English topic beside it.
+SPANISH_TOPICS = {"Privacidad": "Privacy", "Tribunales": "Courts"}
+SPANISH_WORDS = st.sampled_from(["licencia", "registros", "orden judicial", "privacidad"])
 
 
 class PageScopeTests(SimpleTestCase):
@@ -90,6 +100,35 @@ class StampStoreTests(TestCase):
         }
         with override_settings(CACHES={"default": unreachable}):
             self.assertIs(stamp_store_ok(), False)
+
+
+class StampFileIdentityTests(SimpleTestCase):
+    """Readers re-read a stamp file only when its (inode, mtime, size) changes;
+    a freed inode comes back at once and stamps all have one size, so each new
+    stamp must have a later mtime than the one it replaces, also where the file
+    system keeps whole seconds only."""
+
+    def test_each_new_stamp_file_is_later_than_the_one_it_replaces(self):
+        import os
+        import tempfile
+
+        real_utime = os.utime
+
+        def utime_in_whole_seconds(path, ns):
+            kept = tuple(value - value % 1_000_000_000 for value in ns)
+            real_utime(path, ns=kept)
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "stamp"
+            with mock.patch("faq.cache.os.utime", utime_in_whole_seconds):
+                times = []
+                for number in range(10):
+                    write_stamp_file(path, new_stamp_value())
+                    times.append(path.stat().st_mtime_ns)
+                    if number % 2:  # two stamps between reads, as one edit's saves make
+                        written = parse_stamp(path.read_text())
+                        self.assertEqual(read_stamp_file(path), written)
+        self.assertEqual(times, sorted(set(times)))
 
 
 def topics_request(**headers):
@@ -194,10 +233,28 @@ def public_urls():
         reverse("faq:search") + "?q=court",
     ]
     urls += [reverse("faq:topic", args=[topic.slug]) for topic in Topic.objects.all()]
+    urls += spanish_urls()
     for guide in Guide.objects.all():
         urls.append(guide.get_absolute_url())
     for question in Question.objects.select_related("guide"):
         urls += [question.get_absolute_url(), question.get_absolute_url() + "changes/"]
+    return urls
+
+
+def spanish_urls():
+    """The Spanish pages (issue 10): /es/ home, topics, feed and search, each
+    Spanish topic, and each Spanish question's change log (its guide and question
+    pages come with every guide's and question's get_absolute_url())."""
+    urls = [
+        reverse("faq:es_home"),
+        reverse("faq:es_topics"),
+        reverse("faq:es_feed"),
+        reverse("faq:es_search") + "?q=licencia",
+        reverse("faq:es_search") + "?q=respuesta",
+    ]
+    urls += [topic.get_absolute_url() for topic in Topic.objects.filter(language="es")]
+    for question in Question.objects.filter(guide__language="es").select_related("guide"):
+        urls.append(reverse("faq:es_question_changes", args=[question.guide.slug, question.slug]))
     return urls
 
 
@@ -307,6 +364,46 @@ class EditSequences(RuleBasedStateMachine):
         for category in Category.objects.all():
             category.save()
 
+    def spanish_answer(self, index):
+        answers = list(
+            Answer.objects.select_related("question").filter(question__language="es").order_by("pk")
+        )
+        return answers[index % len(answers)] if answers else None
+
+    @rule(index=st.integers(0, 9), words=SPANISH_WORDS)
+    def edit_spanish_answer(self, index, words):
+        if answer := self.spanish_answer(index):
+            answer.body = f"{answer.body} Ahora sobre {words}."
+            revisions.save_revision(answer, self.editor)
+
+    @rule(index=st.integers(0, 9), words=WORDS, minor=st.booleans())
+    def edit_english_original(self, index, words, minor):
+        """A notable English edit puts "the English version was updated" on the
+        Spanish pages; a minor one must not."""
+        if (answer := self.spanish_answer(index)) and (original := english_original(answer)):
+            original.body = f"{original.body} Also about {words}."
+            original.is_minor = minor
+            revisions.save_revision(original, self.editor)
+
+    @rule(index=st.integers(0, 9))
+    def bring_translation_up_to_date(self, index):
+        if (answer := self.spanish_answer(index)) and (original := english_original(answer)):
+            bring_up_to_date(answer, original)
+            revisions.save_revision(answer, self.editor)
+
+    @rule(index=st.integers(0, 9), topic=st.sampled_from(sorted(SPANISH_TOPICS)), add=st.booleans())
+    def change_spanish_topics(self, index, topic, add):
+        if answer := self.spanish_answer(index):
+            tag, _ = Topic.objects.get_or_create(name=topic, defaults={"language": "es"})
+            tags = answer.question.tags
+            tags.add(tag) if add else tags.remove(tag)
+
+    @rule(published=st.booleans(), words=SPANISH_WORDS)
+    def change_the_spanish_guide(self, published, words):
+        guide = Guide.objects.get(language="es")
+        guide.title, guide.is_published = f"Guía sobre {words}", published
+        guide.save()
+
     @invariant()
     def every_cached_page_equals_a_fresh_render(self):
         if not hasattr(self, "urls"):
@@ -348,6 +445,15 @@ class EditSequenceTests(TestCase):
         make_question(second, 1, topics=["Privacy"], body="About court records.")
         make_question(second, 2, topics=["Courts"], status=Question.Status.DRAFT)
         make_question(second, 3, topics=["Illinois law"], body="About ICE agents.")
+        # The first guide in Spanish: two of its questions translated, the
+        # first with a topic paired with its English original.
+        spanish = make_spanish_guide(first, "primera-guia")
+        english = list(first.questions.order_by("position"))
+        make_translation(english[0], spanish, topics=["Privacidad"], body="Sobre la licencia.")
+        make_translation(english[1], spanish, topics=["Privacidad", "Tribunales"])
+        for spanish_name, english_name in SPANISH_TOPICS.items():
+            key = Topic.objects.get(name=english_name).translation_key
+            Topic.objects.filter(name=spanish_name).update(translation_key=key)
 
     def test_every_cached_page_equals_a_fresh_render_after_each_edit(self):
         run_state_machine_as_test(

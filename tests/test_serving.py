@@ -9,12 +9,16 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from csp.constants import HEADER, HEADER_REPORT_ONLY, SELF
+from csp.exceptions import CSPNonceError
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.test import Client, TestCase, TransactionTestCase, override_settings
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, TestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -28,6 +32,7 @@ from faq.cache import (
     read_stamp,
     read_stamps,
 )
+from faq.csp import CSPMiddleware
 from faq.markdown import render_markdown
 from faq.models import (
     Answer,
@@ -70,6 +75,18 @@ class PageCacheTests(TestCase):
         self.assertEqual(first.content, second.content)
         self.assertEqual(first["ETag"], second["ETag"])
         self.assertIn("Content-Security-Policy", second)
+
+    def test_a_cached_page_is_refused_to_a_host_not_allowed(self):
+        """The page cache remembers the Host headers it has checked (faq/middleware.py
+        allowed_host): an unknown host, or one no longer allowed, is still a 400."""
+        url = self.question.get_absolute_url()
+        with override_settings(ALLOWED_HOSTS=["faq.example.org", "old.example.org"]):
+            for host in ("faq.example.org", "old.example.org"):
+                self.assertEqual(self.client.get(url, HTTP_HOST=host).status_code, 200)
+            self.assertEqual(self.client.get(url, HTTP_HOST="evil.example").status_code, 400)
+            with self.settings(ALLOWED_HOSTS=["faq.example.org"]):
+                self.assertEqual(self.client.get(url, HTTP_HOST="old.example.org").status_code, 400)
+                self.assertEqual(self.client.get(url, HTTP_HOST="faq.example.org").status_code, 200)
 
     def test_public_pages_say_how_browsers_and_proxies_may_keep_them(self):
         response = self.client.get(self.guide.get_absolute_url())
@@ -670,6 +687,52 @@ class ProductionSettingsTests(TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(headers["Content-Encoding"], "br")
         self.assertEqual(headers["Cache-Control"], "max-age=315360000, public, immutable")
+
+
+class ContentSecurityPolicyTests(TestCase):
+    """faq/csp.py builds the site's policy once: it must send what django-csp
+    itself builds, follow settings changes, and leave per-view policies
+    (django-csp's decorators) and nonces to django-csp."""
+
+    def respond(self, **attributes):
+        def view(request):
+            response = HttpResponse("page")
+            for name, value in attributes.items():
+                setattr(response, name, value)
+            return response
+
+        request = RequestFactory().get("/")
+        return request, CSPMiddleware(view)(request)
+
+    def test_pages_carry_the_policy_django_csp_builds_from_settings(self):
+        for url in ("/", "/topics/", "/admin/login/"):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url)[HEADER], build_policy())
+        self.assertNotIn(HEADER_REPORT_ONLY, self.client.get("/"))
+
+    def test_a_changed_setting_changes_the_header(self):
+        self.respond()  # the policy is built and remembered
+        policy = {"DIRECTIVES": {"default-src": [SELF], "img-src": [SELF, "data:"]}}
+        with override_settings(
+            CONTENT_SECURITY_POLICY=policy, CONTENT_SECURITY_POLICY_REPORT_ONLY=policy
+        ):
+            request, response = self.respond()
+            directives = sorted(response[HEADER].split("; "))  # django-csp's order varies
+            self.assertEqual(directives, ["default-src 'self'", "img-src 'self' data:"])
+            self.assertEqual(response[HEADER_REPORT_ONLY], response[HEADER])
+        self.assertEqual(self.respond()[1][HEADER], build_policy())
+
+    def test_a_views_own_policy_is_left_to_django_csp(self):
+        request, response = self.respond(_csp_update={"img-src": ["data:"]})
+        self.assertEqual(response[HEADER], build_policy(update={"img-src": ["data:"]}))
+        self.assertIn("data:", response[HEADER])
+        request, response = self.respond(_csp_exempt=True)
+        self.assertNotIn(HEADER, response)
+
+    def test_a_nonce_asked_for_after_the_header_is_an_error(self):
+        request, response = self.respond()
+        with self.assertRaises(CSPNonceError):
+            str(request.csp_nonce)
 
 
 class DemoDataTests(TestCase):

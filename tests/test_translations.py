@@ -11,10 +11,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
 import polib
 from django.conf import settings
+from django.template import engines
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from faq import views
 from faq.jinja import date as date_filter
@@ -367,6 +370,36 @@ class SpanishPageTests(TestCase):
         spanish_feed = self.client.get("/es/feeds/actualizaciones.atom").content.decode()
         self.assertIn('xml:lang="es"', spanish_feed)
         self.assertIn('xml:lang="en"', content)
+
+
+class TemplateGettextTests(TestCase):
+    """The site's one-call _() and ngettext() (faq/jinja.py) must render exactly
+    what Jinja2's own newstyle gettext renders: escaping, %% and placeholders."""
+
+    SNIPPETS = (
+        '{{ _("Sources") }}',
+        '{{ _("in %(guide)s", guide=name) }}',
+        '{{ _("100%% of <b>%(guide)s</b>", guide=name) }}',
+        '{{ ngettext("%(num)s question", "%(num)s questions", 1) }}',
+        '{{ ngettext("%(num)s question", "%(num)s questions", count) }} {{ name }}',
+        '{% autoescape false %}{{ _("in %(guide)s", guide=name) }}{% endautoescape %}',
+    )
+
+    def test_renders_as_jinjas_newstyle_gettext(self):
+        reference = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        reference.install_gettext_callables(gettext, ngettext, newstyle=True)
+        site = engines["jinja2"].env
+        context = {"name": "Fish & <Chips>", "count": 3}
+        for language in ("en", "es"):
+            for snippet in self.SNIPPETS:
+                with (
+                    self.subTest(language=language, snippet=snippet),
+                    translation.override(language),
+                ):
+                    expected = reference.from_string(snippet).render(context)
+                    self.assertEqual(site.from_string(snippet).render(context), expected)
+        with translation.override("es"):  # the catalogue is used, not the English text
+            self.assertEqual(site.from_string(self.SNIPPETS[0]).render(), "Fuentes")
 
 
 class DateTests(TestCase):
