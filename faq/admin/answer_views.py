@@ -86,12 +86,8 @@ class AnswerViewsMixin:
         question._prefetched_objects_cache = {
             "tags": [known.get(n.casefold()) or Topic(name=n, slug=slugify(n)) for n in names]
         }
-        sources = (
-            preview_sources(formsets)
-            if live_edits_allowed(request, answer)
-            else list(answer.sources.all())
-        )
-        preview._prefetched_objects_cache = {"sources": sources}
+        # On a published question these are the draft's sources (answer_sources.py).
+        preview._prefetched_objects_cache = {"sources": preview_sources(formsets)}
         response = TemplateResponse(request, "faq/question_preview.html", {"question": question})
         response["X-Robots-Tag"] = "noindex"
         # The page as readers of its language see it (lang, links, words), not
