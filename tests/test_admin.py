@@ -527,6 +527,20 @@ class RoleTests(TestCase):
         self.assertFalse(bob.has_perm("faq.publish_answer"))
         self.assertTrue(bob.check_password("a-long-pass-phrase-42"))
 
+    def test_createeditor_reviewer_flag_gives_review_but_not_publishing(self):
+        out = StringIO()
+        call_command(
+            "createeditor", "rita", "--reviewer", password="a-long-pass-phrase-42", stdout=out
+        )
+        rita = get_user_model().objects.get(username="rita")
+        self.assertEqual(sorted(g.name for g in rita.groups.all()), ["Editors", "Reviewers"])
+        self.assertTrue(rita.has_perm("faq.review_answer"))
+        self.assertFalse(rita.has_perm("faq.publish_answer"))
+        self.assertIn("Created reviewer", out.getvalue())
+        call_command("createeditor", "rita", "--no-input", stdout=StringIO())
+        rita = get_user_model().objects.get(username="rita")
+        self.assertFalse(rita.has_perm("faq.review_answer"))
+
     def test_createeditor_prompts_for_the_password(self):
         with mock.patch("getpass.getpass", side_effect=["a-long-pass-phrase-42"] * 2):
             call_command("createeditor", "carol", stdout=StringIO())

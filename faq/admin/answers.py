@@ -28,7 +28,7 @@ from ..revisions import (
     sorted_names,
 )
 from .answer_filters import DraftFilter, NeedsReviewFilter, ReviewDueFilter, ReviewStateFilter
-from .answer_sources import SourceInline
+from .answer_sources import SourceInline, waiting_sources
 from .answer_views import AnswerViewsMixin
 from .common import RevisionedAdmin, locked_object, may_publish
 from .translations import (
@@ -263,7 +263,9 @@ class AnswerAdmin(WorkflowViewsMixin, AnswerViewsMixin, SavesSurviveFaults, Revi
         apply_brought_up_to_date(form, answer)
         if form.action == "draft":
             # The whole change waits, private: wording, topics, sources and text.
-            sources = next(f for f in formsets if hasattr(f, "draft_sources")).draft_sources()
+            formset = next((f for f in formsets if hasattr(f, "draft_sources")), None)
+            # Without the sources inline (no permission for it), the draft keeps its own.
+            sources = formset.draft_sources() if formset else waiting_sources(answer)
         else:
             sources = revision_snapshot(answer)["sources"]  # saved just now, as typed
         if form.waiting_before != waiting_content_of(answer, wording, topics, sources):
