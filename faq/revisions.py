@@ -81,6 +81,25 @@ class RevisionText:
         self.draft_topics = list(record.draft_topics) if whole else list(self.topics)
         self.draft_sources = list(record.draft_sources) if whole else list(self.sources)
 
+    def live_only(self):
+        """This revision without its draft (revert brings back the live parts only)."""
+        return RevisionText(self.question_text, self.body, self.topics, self.sources)
+
+    def as_draft(self):
+        """This revision, with its live parts as its draft when it has none."""
+        if self.has_draft:
+            return self
+        return RevisionText(
+            self.question_text,
+            self.body,
+            self.topics,
+            self.sources,
+            draft_body=self.body,
+            draft_question_text=self.question_text,
+            draft_topics=self.topics,
+            draft_sources=self.sources,
+        )
+
     def source_lines(self):
         return [f"{source['title']} ({source['url']})" for source in self.sources]
 
@@ -122,7 +141,10 @@ def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
 
 
 def compare_drafts(old, new):
-    """The waiting drafts' parts: wording, text, topics and sources."""
+    """The waiting drafts' parts: wording, text, topics and sources. A side
+    with no draft counts as its live parts, so a new draft shows what it
+    changes, and a published one that it went live as it was."""
+    old, new = old.as_draft(), new.as_draft()
     old_sources, new_sources = old.draft_source_lines(), new.draft_source_lines()
     return [
         Difference(

@@ -281,8 +281,8 @@ class ConflictTests(TestCase):
         response = self.client.post(self.url, bob)
         self.assertContains(response, "alice saved this answer after you opened it")
         self.assertContains(response, "Bob&#x27;s careful rewrite.")
-        # Alice's draft, as the conflict shows it: her whole draft is new.
-        self.assertContains(response, f"<ins>{ADDED}The DMV never shares data.</ins>", html=False)
+        # Alice's draft, as the conflict shows it: what it changes in the text.
+        self.assertContains(response, f"The DMV <ins>{ADDED}never</ins> shares data.", html=False)
         self.assertEqual(
             Answer.objects.get(pk=self.answer.pk).draft_body, "The DMV never shares data."
         )

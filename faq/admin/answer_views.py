@@ -164,8 +164,10 @@ class AnswerViewsMixin:
             "opts": self.opts,
             "original": answer,
             "row": row,
+            # Revert brings back the live parts; a waiting draft stays as it is.
             "differences": compare(
-                RevisionText.from_answer(answer), RevisionText.from_history(row)
+                RevisionText.from_answer(answer, with_draft=False),
+                RevisionText.from_history(row).live_only(),
             ),
         }
         return TemplateResponse(request, "admin/faq/answer/revert_confirm.html", context)
