@@ -23,7 +23,18 @@ from ..revisions import (
     revert,
     revision_label,
 )
+from ..workflow import (
+    APPROVED,
+    REVIEWED_AFTER,
+    SCHEDULED,
+    SENT_BACK,
+    SUBMITTED,
+    UNSCHEDULED,
+)
 from .common import live_edits_allowed
+
+# History rows of workflow steps that change no text (faq/workflow.py).
+WORKFLOW_STEPS = (APPROVED, SCHEDULED, UNSCHEDULED, REVIEWED_AFTER)
 
 
 class AnswerViewsMixin:
@@ -38,10 +49,13 @@ class AnswerViewsMixin:
 
     @admin.display(description=_("change note"))
     def note(self, record):
-        if record.history_change_reason == SAVED_DRAFT:
-            return record.draft_change_note
-        if record.history_change_reason == MARKED_REVIEWED:
-            return ""
+        reason = record.history_change_reason
+        if reason in (SAVED_DRAFT, SUBMITTED):
+            return record.draft_change_note or record.change_note
+        if reason == SENT_BACK:
+            return record.review_comment  # what the reviewer asked for
+        if reason in (MARKED_REVIEWED, *WORKFLOW_STEPS):
+            return ""  # a step, not a change of text
         return record.change_note
 
     def get_answer_or_404(self, request, pk, permission):
