@@ -19,37 +19,92 @@ from .models import Answer, Question, Source, revision_snapshot
 
 @dataclass
 class RevisionText:
-    """The parts of a revision that compare and revert work on."""
+    """The parts of a revision that compare and revert work on: the live
+    wording, text, topics and sources, and a waiting draft's own (empty when
+    none waits)."""
 
     question_text: str
     body: str
     topics: list[str]
     sources: list[dict] = field(default_factory=list)
     draft_body: str = ""
+    draft_question_text: str = ""
+    draft_topics: list[str] = field(default_factory=list)
+    draft_sources: list[dict] = field(default_factory=list)
+
+    @property
+    def has_draft(self):
+        return bool(self.draft_body or self.draft_question_text)
 
     @classmethod
     def from_history(cls, row):
-        return cls(
+        text = cls(
             question_text=row.question_text,
             body=row.body,
             topics=list(row.topics or []),
             sources=list(row.sources or []),
-            draft_body=row.draft_body if row.draft_saved_at else "",
         )
+        if row.draft_saved_at:
+            text.set_draft(row)
+        return text
 
     @classmethod
-    def from_answer(cls, answer):
+    def from_answer(cls, answer, with_draft=True):
         snapshot = revision_snapshot(answer)
-        return cls(
+        text = cls(
             question_text=snapshot["question_text"],
             body=answer.body,
             topics=snapshot["topics"],
             sources=snapshot["sources"],
-            draft_body=answer.draft_body if answer.has_draft else "",
+        )
+        if with_draft and answer.has_draft:
+            text.set_draft(answer)
+        return text
+
+    @classmethod
+    def draft_of(cls, answer):
+        """The answer as its waiting draft would make it, once published."""
+        text = cls.from_answer(answer)
+        return cls(
+            question_text=text.draft_question_text,
+            body=text.draft_body,
+            topics=text.draft_topics,
+            sources=text.draft_sources,
+        )
+
+    def set_draft(self, record):
+        # Drafts saved before whole drafts (migration 0013) held only the text:
+        # their wording, topics and sources were the live ones.
+        whole = bool(record.draft_question_text)
+        self.draft_body = record.draft_body
+        self.draft_question_text = record.draft_question_text if whole else self.question_text
+        self.draft_topics = list(record.draft_topics) if whole else list(self.topics)
+        self.draft_sources = list(record.draft_sources) if whole else list(self.sources)
+
+    def live_only(self):
+        """This revision without its draft (revert brings back the live parts only)."""
+        return RevisionText(self.question_text, self.body, self.topics, self.sources)
+
+    def as_draft(self):
+        """This revision, with its live parts as its draft when it has none."""
+        if self.has_draft:
+            return self
+        return RevisionText(
+            self.question_text,
+            self.body,
+            self.topics,
+            self.sources,
+            draft_body=self.body,
+            draft_question_text=self.question_text,
+            draft_topics=self.topics,
+            draft_sources=self.sources,
         )
 
     def source_lines(self):
         return [f"{source['title']} ({source['url']})" for source in self.sources]
+
+    def draft_source_lines(self):
+        return [f"{source['title']} ({source['url']})" for source in self.draft_sources]
 
 
 @dataclass
@@ -71,14 +126,6 @@ def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
             gettext("Answer"), word_diff(old.body, new.body), has_changes(old.body, new.body)
         ),
     ]
-    if old.draft_body or new.draft_body:
-        parts.append(
-            Difference(
-                gettext("Unpublished draft"),
-                word_diff(old.draft_body, new.draft_body),
-                has_changes(old.draft_body, new.draft_body),
-            )
-        )
     parts.append(
         Difference(gettext("Topics"), list_diff(old.topics, new.topics), old.topics != new.topics)
     )
@@ -88,7 +135,39 @@ def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
             gettext("Sources"), list_diff(old_sources, new_sources), old_sources != new_sources
         )
     )
+    if old.has_draft or new.has_draft:
+        parts += compare_drafts(old, new)
     return parts
+
+
+def compare_drafts(old, new):
+    """The waiting drafts' parts: wording, text, topics and sources. A side
+    with no draft counts as its live parts, so a new draft shows what it
+    changes, and a published one that it went live as it was."""
+    old, new = old.as_draft(), new.as_draft()
+    old_sources, new_sources = old.draft_source_lines(), new.draft_source_lines()
+    return [
+        Difference(
+            gettext("Unpublished draft: question"),
+            word_diff(old.draft_question_text, new.draft_question_text),
+            has_changes(old.draft_question_text, new.draft_question_text),
+        ),
+        Difference(
+            gettext("Unpublished draft"),
+            word_diff(old.draft_body, new.draft_body),
+            has_changes(old.draft_body, new.draft_body),
+        ),
+        Difference(
+            gettext("Unpublished draft: topics"),
+            list_diff(old.draft_topics, new.draft_topics),
+            old.draft_topics != new.draft_topics,
+        ),
+        Difference(
+            gettext("Unpublished draft: sources"),
+            list_diff(old_sources, new_sources),
+            old_sources != new_sources,
+        ),
+    ]
 
 
 # How each interface language writes a revision's date and time.
@@ -126,6 +205,12 @@ def revert(answer, row, user):
                 "date": revision_label(row.history_date)
             }
         answer.is_minor = False
+        if answer.question.status != Question.Status.PUBLISHED:
+            # The waiting change itself changed: an approval of it ends. (Imported
+            # here: the workflow module builds on this one.)
+            from .workflow import content_edited
+
+            content_edited(answer)
         save_revision(answer, user, reason=REVERTED)
     return answer
 

@@ -53,7 +53,7 @@ def editor_codenames():
 
 
 def ensure_groups():
-    """Create or correct the three groups; returns (editors, publishers).
+    """Create or correct the three groups; returns (editors, reviewers, publishers).
 
     Editors draft and submit; Reviewers also approve or send back others'
     changes; Publishers also review, publish, schedule and publish urgently.
@@ -69,7 +69,7 @@ def ensure_groups():
     reviewers.permissions.set([*editor_perms, *review])
     publishers, _ = Group.objects.get_or_create(name=PUBLISHERS)
     publishers.permissions.set([*editor_perms, *review, *publish])
-    return editors, publishers
+    return editors, reviewers, publishers
 
 
 def create_groups_after_migrate(sender, **kwargs):

@@ -45,12 +45,21 @@ def make_staff(username, *groups):
 
 
 def answer_form_data(answer, **changes):
-    """The answer's edit form as a browser posts it, with its sources inline."""
+    """The answer's edit form as a browser posts it, with its sources inline.
+
+    On a published question the source rows are the draft's (or, with no draft,
+    copies of the live ones), all new rows: faq/admin/answer_sources.py."""
     question = answer.question
-    sources = list(answer.sources.all())
+    for_draft = question.status == Question.Status.PUBLISHED
+    if for_draft and answer.has_draft:
+        wording, topics = answer.draft_question_text, answer.draft_topics
+        sources = list(answer.draft_sources)
+    else:
+        wording, topics = question.text, [t.name for t in question.tags.all()]
+        sources = list(answer.sources.all())
     data = {
-        "question_text": question.text,
-        "topics": ", ".join(t.name for t in question.tags.all()),
+        "question_text": wording,
+        "topics": ", ".join(topics),
         "body": answer.draft_body if answer.has_draft else answer.body,
         # A browser posts what the form shows: a waiting draft's note and flag.
         "change_note": answer.draft_change_note if answer.has_draft else "",
@@ -59,20 +68,22 @@ def answer_form_data(answer, **changes):
         "last_reviewed": answer.last_reviewed.isoformat() if answer.last_reviewed else "",
         "review_interval_days": answer.review_interval_days,
         "sources-TOTAL_FORMS": len(sources),
-        "sources-INITIAL_FORMS": len(sources),
+        "sources-INITIAL_FORMS": 0 if for_draft else len(sources),
         "sources-MIN_NUM_FORMS": 0,
         "sources-MAX_NUM_FORMS": 1000,
     }
-    for index, source in enumerate(sources):
+    for index, source in enumerate(sources, start=0):
+        row = source if isinstance(source, dict) else {"title": source.title, "url": source.url}
         data.update(
             {
-                f"sources-{index}-id": source.pk,
                 f"sources-{index}-answer": answer.pk,
-                f"sources-{index}-position": source.position,
-                f"sources-{index}-title": source.title,
-                f"sources-{index}-url": source.url,
+                f"sources-{index}-position": index + 1 if for_draft else source.position,
+                f"sources-{index}-title": row["title"],
+                f"sources-{index}-url": row["url"],
             }
         )
+        if not for_draft:
+            data[f"sources-{index}-id"] = source.pk
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -170,3 +181,11 @@ def verify_second_factor(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def publish_now(client, answer):
+    """A publisher's "Publish now without review…" on the answer screen, confirmed:
+    publishes what the answer's form last saved (faq/admin/workflow_views.py)."""
+    from django.urls import reverse
+
+    return client.post(reverse("admin:faq_answer_publish_urgently", args=[answer.pk]))

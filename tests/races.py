@@ -24,9 +24,9 @@ from .factories import (
 
 def two_publishers_save_at_once():
     """Both post the form they opened on the same version; returns
-    (sorted status codes, whether the live text is the winner's, history rows)."""
+    (sorted status codes, whether the saved draft is the winner's, history rows)."""
     answer = make_question(make_guide(), 1).answer
-    opened = answer_form_data(answer, change_note="Mine", _publish=1)
+    opened = answer_form_data(answer, change_note="Mine", _draft=1)
     url = reverse("admin:faq_answer_change", args=[answer.pk])
     users = [make_staff(name, "Publishers") for name in ("alice", "bob")]
     barrier = threading.Barrier(2)
@@ -47,6 +47,6 @@ def two_publishers_save_at_once():
         thread.join()
     winners = [name for name, status in statuses.items() if status == 302]
     body_is_winners = bool(winners) and (
-        Answer.objects.get(pk=answer.pk).body == f"By {winners[0]}."
+        Answer.objects.get(pk=answer.pk).draft_body == f"By {winners[0]}."
     )
     return sorted(statuses.values()), body_is_winners, Answer.history.filter(id=answer.pk).count()

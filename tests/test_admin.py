@@ -18,6 +18,7 @@ from .factories import (
     make_guide,
     make_question,
     make_staff,
+    publish_now,
     question_form_data,
 )
 from .test_history import ADDED
@@ -74,9 +75,9 @@ class AdminPagesTests(TestCase):
     def test_editing_an_answer_in_the_admin_shows_publicly_and_records_the_editor(self):
         answer = self.question.answer
         url = reverse("admin:faq_answer_change", args=[answer.pk])
-        data = answer_form_data(answer, body="A corrected answer.", change_note="Fix", _publish="1")
-        response = self.client.post(url, data)
-        self.assertRedirects(response, url)
+        data = answer_form_data(answer, body="A corrected answer.", change_note="Fix", _draft="1")
+        self.assertRedirects(self.client.post(url, data), url)
+        self.assertRedirects(publish_now(self.client, answer), url)
         latest = Answer.history.filter(id=answer.pk).latest()
         self.assertEqual(latest.body, "A corrected answer.")
         self.assertEqual(latest.history_user, self.editor)
@@ -107,7 +108,7 @@ class DraftAndPublishTests(TestCase):
         return self.client.post(self.url, answer_form_data(answer, **changes))
 
     def test_a_published_answer_needs_a_change_note(self):
-        response = self.post(self.publisher, body="New text.", _publish="1")
+        response = self.post(self.publisher, body="New text.", _draft="1")
         self.assertContains(response, "This field is required.")
         self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Live text.")
 
@@ -126,11 +127,11 @@ class DraftAndPublishTests(TestCase):
         self.assertContains(form_page, "A draft is waiting to be published")
 
     def test_an_editor_cannot_publish(self):
-        response = self.post(self.editor, body="Sneaky.", change_note="x", _publish="1")
-        self.assertEqual(response.status_code, 403)
-        self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Live text.")
-        # Without the publish button, an editor's save of a published answer is a draft.
+        # Whatever button a POST names, an editor's save of a published answer is a draft.
+        self.post(self.editor, body="Sneaky.", change_note="x", _publish="1")
         self.post(self.editor, body="Plain save.", change_note="x", _continue="1")
+        self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Live text.")
+        self.assertEqual(publish_now(self.client, self.answer).status_code, 403)
         self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Live text.")
 
     def test_editors_cannot_change_wording_topics_or_sources_of_a_public_question(self):
@@ -155,8 +156,8 @@ class DraftAndPublishTests(TestCase):
         self.post(
             self.editor, body="Draft text.", change_note="Clarified", is_minor="on", _draft="1"
         )
-        response = self.post(self.publisher, _publish="1")
-        self.assertRedirects(response, self.url)
+        self.client.force_login(self.publisher)
+        self.assertRedirects(publish_now(self.client, self.answer), self.url)
         answer = Answer.objects.get(pk=self.answer.pk)
         self.assertEqual(
             (answer.body, answer.change_note, answer.is_minor), ("Draft text.", "Clarified", True)
@@ -178,7 +179,9 @@ class DraftAndPublishTests(TestCase):
         self.assertEqual(self.client.get(draft.get_absolute_url()).status_code, 404)
         self.client.force_login(self.publisher)
         answer = Answer.objects.get(pk=draft.answer.pk)
-        self.client.post(url, answer_form_data(answer, change_note="First version", _publish="1"))
+        self.client.post(url, answer_form_data(answer, change_note="First version", _continue="1"))
+        self.assertEqual(self.client.get(draft.get_absolute_url()).status_code, 404)
+        publish_now(self.client, answer)
         self.client.logout()
         self.assertContains(self.client.get(draft.get_absolute_url()), "Still secret.")
 
@@ -271,21 +274,24 @@ class ConflictTests(TestCase):
     def test_the_second_save_is_refused_with_a_diff_and_the_text_kept(self):
         opened = answer_form_data(self.answer)
         self.client.force_login(self.alice)
-        alice = {**opened, "body": "The DMV never shares data.", "change_note": "A", "_publish": 1}
+        alice = {**opened, "body": "The DMV never shares data.", "change_note": "A", "_draft": 1}
         self.assertEqual(self.client.post(self.url, alice).status_code, 302)
         self.client.force_login(self.bob)
-        bob = {**opened, "body": "Bob's careful rewrite.", "change_note": "B", "_publish": 1}
+        bob = {**opened, "body": "Bob's careful rewrite.", "change_note": "B", "_draft": 1}
         response = self.client.post(self.url, bob)
         self.assertContains(response, "alice saved this answer after you opened it")
         self.assertContains(response, "Bob&#x27;s careful rewrite.")
+        # Alice's draft, as the conflict shows it: what it changes in the text.
         self.assertContains(response, f"The DMV <ins>{ADDED}never</ins> shares data.", html=False)
-        self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "The DMV never shares data.")
+        self.assertEqual(
+            Answer.objects.get(pk=self.answer.pk).draft_body, "The DMV never shares data."
+        )
         # Having seen the change, Bob's next save (the re-rendered form) goes through.
         form = response.context["adminform"].form
         self.assertEqual(int(form["base_version"].value()), self.answer.version + 1)
         again = {**bob, "base_version": form["base_version"].value()}
         self.assertEqual(self.client.post(self.url, again).status_code, 302)
-        self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Bob's careful rewrite.")
+        self.assertEqual(Answer.objects.get(pk=self.answer.pk).draft_body, "Bob's careful rewrite.")
 
 
 class QuestionConflictTests(TestCase):
@@ -302,8 +308,9 @@ class QuestionConflictTests(TestCase):
         answer = self.question.answer
         self.client.post(
             reverse("admin:faq_answer_change", args=[answer.pk]),
-            answer_form_data(answer, change_note="x", _publish=1, **changes),
+            answer_form_data(answer, change_note="x", _draft=1, **changes),
         )
+        publish_now(self.client, answer)
 
     def test_a_stale_question_form_is_refused_and_keeps_the_entries(self):
         self.publish_answer(question_text="Reworded?")
@@ -333,10 +340,10 @@ class SeedConflictTests(TestCase):
         opened = answer_form_data(answer)
         call_command("seed_content", verbosity=0)
         self.client.force_login(make_staff("alice", "Publishers"))
-        data = {**opened, "body": "Edited.", "change_note": "Edit", "_publish": 1}
+        data = {**opened, "body": "Edited.", "change_note": "Edit", "_draft": 1}
         url = reverse("admin:faq_answer_change", args=[answer.pk])
         self.assertEqual(self.client.post(url, data).status_code, 302)
-        self.assertEqual(Answer.objects.get(pk=answer.pk).body, "Edited.")
+        self.assertEqual(Answer.objects.get(pk=answer.pk).draft_body, "Edited.")
 
 
 class PreviewTests(TestCase):
@@ -520,6 +527,20 @@ class RoleTests(TestCase):
         self.assertFalse(bob.has_perm("faq.publish_answer"))
         self.assertTrue(bob.check_password("a-long-pass-phrase-42"))
 
+    def test_createeditor_reviewer_flag_gives_review_but_not_publishing(self):
+        out = StringIO()
+        call_command(
+            "createeditor", "rita", "--reviewer", password="a-long-pass-phrase-42", stdout=out
+        )
+        rita = get_user_model().objects.get(username="rita")
+        self.assertEqual(sorted(g.name for g in rita.groups.all()), ["Editors", "Reviewers"])
+        self.assertTrue(rita.has_perm("faq.review_answer"))
+        self.assertFalse(rita.has_perm("faq.publish_answer"))
+        self.assertIn("Created reviewer", out.getvalue())
+        call_command("createeditor", "rita", "--no-input", stdout=StringIO())
+        rita = get_user_model().objects.get(username="rita")
+        self.assertFalse(rita.has_perm("faq.review_answer"))
+
     def test_createeditor_prompts_for_the_password(self):
         with mock.patch("getpass.getpass", side_effect=["a-long-pass-phrase-42"] * 2):
             call_command("createeditor", "carol", stdout=StringIO())
@@ -563,12 +584,17 @@ class AccessibleLabelTests(TestCase):
             html=True,
         )
 
-    def test_read_only_sources_have_no_empty_delete_column(self):
-        """An editor may not change a published question's sources: no "Delete?" column."""
+    def test_a_published_questions_draft_sources_are_labelled_and_have_no_empty_heading(self):
+        """An editor drafts a published question's sources in rows like a draft
+        question's (issue 11: whole drafts), each field labelled."""
         self.client.force_login(self.editor)
         response = self.client.get(reverse("admin:faq_answer_change", args=[self.published.pk]))
-        self.assertContains(response, "Illinois Secretary of State")
-        self.assertNotContains(response, 'class="delete"')
+        self.assertContains(response, 'value="Illinois Secretary of State"')
+        self.assertContains(
+            response,
+            '<label class="visually-hidden" for="id_sources-0-title">Title</label>',
+            html=True,
+        )
         self.assertNotContains(response, "<th></th>", html=True)
 
     def test_each_editable_box_in_a_change_list_names_its_field_and_row(self):

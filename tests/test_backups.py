@@ -16,7 +16,7 @@ from django.urls import reverse
 from faq.cache import read_stamp
 from faq.models import Answer, Source
 
-from .factories import answer_form_data, make_guide, make_question, make_staff
+from .factories import answer_form_data, make_guide, make_question, make_staff, publish_now
 
 
 def snapshot():
@@ -69,8 +69,9 @@ class BackupRestoreTests(TransactionTestCase):
         url = reverse("admin:faq_answer_change", args=[answer.pk])
         answer = Answer.objects.get(pk=answer.pk)
         self.client.post(
-            url, answer_form_data(answer, body="Edited.", change_note="Fixed", _publish="1")
+            url, answer_form_data(answer, body="Edited.", change_note="Fixed", _draft="1")
         )
+        publish_now(self.client, answer)
         self.client.logout()
 
     def backup(self):

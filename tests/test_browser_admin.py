@@ -5,6 +5,7 @@ schemes, on a desktop and a 320 px phone; and the answer screen by keyboard alon
 SCREENS is the list to extend: one line per screen.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -14,9 +15,11 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from faq import workflow
 from faq.models import Answer, SiteNotice, Topic
 from faq.revisions import publish, save_draft, save_revision, unpublish
 from faq.roles import PUBLISH_PERMISSION
@@ -142,6 +145,13 @@ SCREENS = [
     Screen("answer edit, conflict", url("faq_answer_change", "answer"), (PUBLISHER,), save_after_a_colleague),  # noqa: E501
     Screen("answer edit, calendar open", url("faq_answer_change", "draft"), (PUBLISHER,), open_the_calendar),  # noqa: E501
     Screen("answer preview", url("faq_answer_change", "answer"), (EDITOR,), preview),
+    Screen("answer edit, in review", url("faq_answer_change", "in_review")),
+    Screen("answer edit, changes requested", url("faq_answer_change", "sent_back")),
+    Screen("answer edit, approved", url("faq_answer_change", "approved")),
+    Screen("answer edit, scheduled", url("faq_answer_change", "scheduled")),
+    Screen("answer edit, published without review", url("faq_answer_change", "unreviewed")),
+    Screen("answer publish without review", url("faq_answer_publish_urgently", "drafted"), (PUBLISHER,)),  # noqa: E501
+    Screen("answers in review", url("faq_answer_changelist", query="?review_state=in_review"), (EDITOR,)),  # noqa: E501
     Screen("answer history", url("faq_answer_history", "answer")),
     Screen("answer compare", url("faq_answer_compare", "answer"), (PUBLISHER,)),
     Screen("answer revert confirmation", url("faq_answer_revert", "draft", "draft_first_row"), (EDITOR,)),  # noqa: E501
@@ -190,6 +200,7 @@ def objects(live_server):
     save_draft(drafted, publisher, live)
     unpublish(draft, publisher)
     publish(answers[4], publisher)
+    states = workflow_states(answers, publisher)
     question = answer.question
     return SimpleNamespace(
         base=live_server.url,
@@ -205,7 +216,36 @@ def objects(live_server):
         topic=Topic.objects.first().pk,
         notice=SiteNotice.objects.create(text="General information, not legal advice.").pk,
         colleague=publisher,
+        **states,
     )
+
+
+def workflow_states(answers, publisher):
+    """Answers 5 to 9 in each state of the publishing workflow, drafted by a third login."""
+    call_command("createeditor", "author", password=PASSWORD, verbosity=0)
+    author = get_user_model().objects.get(username="author")
+    states = {}
+    for position, name in enumerate(
+        ["in_review", "sent_back", "approved", "scheduled", "unreviewed"], start=5
+    ):
+        answer = answers[position]
+        live = {"body": answer.body, "change_note": answer.change_note, "is_minor": False}
+        workflow.content_edited(answer)
+        answer.body += "\n\nA sentence waiting for review."
+        answer.change_note = "Added a sentence."
+        save_draft(answer, author, live, wording=answer.question.text + " (draft)")
+        workflow.submit(answer, author)
+        if name == "sent_back":
+            workflow.send_back(answer, publisher, "Please cite the 2025 law for this sentence.")
+        elif name in ("approved", "scheduled"):
+            workflow.approve(answer, publisher)
+        if name == "scheduled":
+            when = timezone.now() + datetime.timedelta(days=3)
+            workflow.schedule(answer, publisher, when)
+        if name == "unreviewed":
+            workflow.publish_urgently(answer, publisher)
+        states[name] = answer.pk
+    return states
 
 
 def log_in(page, base, username):

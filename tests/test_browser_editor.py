@@ -40,6 +40,14 @@ def log_in(page, site, username):
     expect(page.get_by_text(f"Welcome, {username}", exact=False)).to_be_visible()
 
 
+def publish_without_review(page):
+    """A publisher's urgent publish from the answer screen, through its confirmation."""
+    page.get_by_role("link", name="Publish now without review…").click()
+    expect(page.get_by_text("The answer will be marked as needing review")).to_be_visible()
+    page.get_by_role("button", name="Yes, publish now without review").click()
+    expect(page.get_by_text("Published without review: the public now sees")).to_be_visible()
+
+
 def first_answer():
     return Answer.objects.select_related("question__guide").get(
         question__position=1, question__language="en"
@@ -57,11 +65,12 @@ def test_edit_with_a_note_then_compare_and_revert(site, page):
     page.goto(edit_url(site, answer))
     page.fill("#id_body", "Illinois limits what the DMV may share with ICE.")
     page.fill("#id_change_note", "Summarised the policy after the 2025 law.")
-    page.get_by_role("button", name="Publish changes").click()
-    expect(page.get_by_text("Published: the public now sees this answer.")).to_be_visible()
+    page.get_by_role("button", name="Save as draft").click()
+    publish_without_review(page)
 
     page.get_by_role("link", name="History").click()
-    expect(page.get_by_text("Summarised the policy after the 2025 law.")).to_be_visible()
+    # The note is on the draft's row and on the publishing row.
+    expect(page.get_by_text("Summarised the policy after the 2025 law.").first).to_be_visible()
     page.get_by_role("button", name="Compare selected revisions").click()
     expect(page.locator(".diff-text ins").first).to_contain_text("Illinois limits")
     expect(page.locator(".diff-text del").first).to_be_visible()
@@ -80,7 +89,8 @@ def test_edit_with_a_note_then_compare_and_revert(site, page):
     expect(public.locator(".answer")).to_contain_text(original.split(". ")[1][:60])
     assert Answer.objects.get(pk=answer.pk).body == original
     expect(public.locator(".answer")).not_to_contain_text("Illinois limits")
-    assert Answer.history.filter(id=answer.pk).count() == 3
+    # Seeded, draft saved, published without review, reverted.
+    assert Answer.history.filter(id=answer.pk).count() == 4
 
 
 def test_second_of_two_editors_is_refused_and_keeps_their_text(site, page, chromium):
@@ -95,18 +105,18 @@ def test_second_of_two_editors_is_refused_and_keeps_their_text(site, page, chrom
 
         page.fill("#id_body", "Alice's new answer.")
         page.fill("#id_change_note", "Alice's change")
-        page.get_by_role("button", name="Publish changes").click()
-        expect(page.get_by_text("Published: the public now sees")).to_be_visible()
+        page.get_by_role("button", name="Save as draft").click()
+        expect(page.get_by_text("Draft saved.")).to_be_visible()
 
         bob.fill("#id_body", "Bob's long careful answer that must not be lost.")
         bob.fill("#id_change_note", "Bob's change")
-        bob.get_by_role("button", name="Publish changes").click()
+        bob.get_by_role("button", name="Save as draft").click()
         expect(bob.get_by_role("alert")).to_contain_text("alice saved this answer")
         expect(bob.locator(".edit-conflict .diff-text ins").first).to_contain_text("Alice's")
         expect(bob.locator("#id_body")).to_have_value(
             "Bob's long careful answer that must not be lost."
         )
-        assert Answer.objects.get(pk=answer.pk).body == "Alice's new answer."
+        assert Answer.objects.get(pk=answer.pk).draft_body == "Alice's new answer."
     finally:
         other_context.close()
 
@@ -155,8 +165,9 @@ def test_a_new_question_is_invisible_to_the_public_until_published(site, page, c
         log_in(page, site, "pat")
         page.goto(edit_url(site, question.answer))
         page.fill("#id_change_note", "First version")
-        page.get_by_role("button", name="Publish").click()
-        expect(page.get_by_text("Published: the public now sees this answer.")).to_be_visible()
+        page.get_by_role("button", name="Save", exact=True).click()
+        assert anonymous.goto(public_url).status == 404
+        publish_without_review(page)
 
         assert anonymous.goto(public_url).status == 200
         expect(anonymous.locator(".answer")).to_contain_text("access log")

@@ -16,6 +16,7 @@ from .factories import (
     make_guide,
     make_question,
     make_staff,
+    publish_now,
     question_form_data,
 )
 
@@ -80,7 +81,6 @@ class AdminSaveHistoryTests(TestCase):
 
     def test_publishing_an_edit_adds_one_answer_row_and_no_question_row(self):
         self.client.force_login(self.publisher)
-        before = Answer.history.filter(id=self.answer.pk).count()
         question_rows = Question.history.count()
         data = answer_form_data(
             self.answer,
@@ -89,9 +89,11 @@ class AdminSaveHistoryTests(TestCase):
             body="New text.",
             change_note="Rewrote the answer after the 2025 law.",
             is_minor="on",
-            _publish="1",
+            _draft="1",
         )
         self.client.post(self.url(), data)
+        before = Answer.history.filter(id=self.answer.pk).count()
+        publish_now(self.client, self.answer)
         row = self.assert_one_new_row(before, self.publisher)
         self.assertEqual(
             (row.body, row.change_note, row.is_minor),
@@ -115,7 +117,7 @@ class AdminSaveHistoryTests(TestCase):
         """Decision: a save is an editor's act and is recorded even without changes."""
         self.client.force_login(self.publisher)
         before = Answer.history.filter(id=self.answer.pk).count()
-        data = answer_form_data(self.answer, change_note="Checked, no change", _publish="1")
+        data = answer_form_data(self.answer, change_note="Checked, no change", _draft="1")
         self.client.post(self.url(), data)
         self.assert_one_new_row(before, self.publisher)
 
@@ -303,7 +305,7 @@ class CompareAndRevertTests(TestCase):
     def test_a_form_opened_before_a_revert_is_refused(self):
         """The version check works with our revert (django-concurrency's clash)."""
         self.client.force_login(self.publisher)
-        stale = answer_form_data(self.answer, body="My edit.", change_note="Mine", _publish="1")
+        stale = answer_form_data(self.answer, body="My edit.", change_note="Mine", _draft="1")
         revert(self.answer, self.first, self.editor)
         url = reverse("admin:faq_answer_change", args=[self.answer.pk])
         response = self.client.post(url, stale)

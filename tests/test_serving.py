@@ -54,6 +54,7 @@ from .factories import (
     make_guide,
     make_guide_with_questions,
     make_question,
+    publish_now,
 )
 from .test_settings import GOOD_KEY
 
@@ -441,9 +442,11 @@ class PublishIsVisibleTests(TransactionTestCase):
         admin.force_login(editor)
         response = admin.post(
             reverse("admin:faq_answer_change", args=[draft.answer.pk]),
-            answer_form_data(draft.answer, change_note="First published.", _publish="1"),
+            answer_form_data(draft.answer, change_note="First published.", _continue="1"),
         )
         self.assertEqual(response.status_code, 302)
+        self.assertEqual(reader.get(draft.get_absolute_url()).status_code, 404)
+        self.assertEqual(publish_now(admin, draft.answer).status_code, 302)
 
         self.assertContains(reader.get(guide.get_absolute_url()), "Brand new question?")
         self.assertContains(reader.get(reverse("faq:home")), "3 questions")

@@ -468,7 +468,7 @@ class LanguageChoiceTests(TestCase):
         answer = self.question.answer
         es = {"accept-language": "es"}
         response = self.client.get(f"/admin/faq/answer/{answer.pk}/change/", headers=es)
-        for spanish in ("Publicar cambios", "Guardar como borrador", "Sobre este cambio"):
+        for spanish in ("Flujo de publicación", "Guardar como borrador", "Sobre este cambio"):
             self.assertContains(response, spanish)
         response = self.client.post(
             "/admin/faq/answer/",

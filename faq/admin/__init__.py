@@ -17,12 +17,11 @@ from .public_text import (
     TopicAdmin,
 )
 from .questions import AnswerInline, QuestionAdmin, QuestionForm
+from .answer_filters import DraftFilter, NeedsReviewFilter, ReviewDueFilter, ReviewStateFilter
+from .answer_sources import SourceInline
 from .answers import (
     AnswerAdmin,
     AnswerForm,
-    DraftFilter,
-    ReviewDueFilter,
-    SourceInline,
     action_for,
     conflict_details,
     names_in_a_sentence,
@@ -47,10 +46,12 @@ __all__ = [
     "CategoryAdmin",
     "DraftFilter",
     "GuideAdmin",
+    "NeedsReviewFilter",
     "QuestionAdmin",
     "QuestionForm",
     "QuestionInGuideInline",
     "ReviewDueFilter",
+    "ReviewStateFilter",
     "RevisionedAdmin",
     "SiteNoticeAdmin",
     "SourceInline",

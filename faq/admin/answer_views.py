@@ -23,7 +23,18 @@ from ..revisions import (
     revert,
     revision_label,
 )
+from ..workflow import (
+    APPROVED,
+    REVIEWED_AFTER,
+    SCHEDULED,
+    SENT_BACK,
+    SUBMITTED,
+    UNSCHEDULED,
+)
 from .common import live_edits_allowed
+
+# History rows of workflow steps that change no text (faq/workflow.py).
+WORKFLOW_STEPS = (APPROVED, SCHEDULED, UNSCHEDULED, REVIEWED_AFTER)
 
 
 class AnswerViewsMixin:
@@ -38,10 +49,13 @@ class AnswerViewsMixin:
 
     @admin.display(description=_("change note"))
     def note(self, record):
-        if record.history_change_reason == SAVED_DRAFT:
-            return record.draft_change_note
-        if record.history_change_reason == MARKED_REVIEWED:
-            return ""
+        reason = record.history_change_reason
+        if reason in (SAVED_DRAFT, SUBMITTED):
+            return record.draft_change_note or record.change_note
+        if reason == SENT_BACK:
+            return record.review_comment  # what the reviewer asked for
+        if reason in (MARKED_REVIEWED, *WORKFLOW_STEPS):
+            return ""  # a step, not a change of text
         return record.change_note
 
     def get_answer_or_404(self, request, pk, permission):
@@ -86,12 +100,8 @@ class AnswerViewsMixin:
         question._prefetched_objects_cache = {
             "tags": [known.get(n.casefold()) or Topic(name=n, slug=slugify(n)) for n in names]
         }
-        sources = (
-            preview_sources(formsets)
-            if live_edits_allowed(request, answer)
-            else list(answer.sources.all())
-        )
-        preview._prefetched_objects_cache = {"sources": sources}
+        # On a published question these are the draft's sources (answer_sources.py).
+        preview._prefetched_objects_cache = {"sources": preview_sources(formsets)}
         response = TemplateResponse(request, "faq/question_preview.html", {"question": question})
         response["X-Robots-Tag"] = "noindex"
         # The page as readers of its language see it (lang, links, words), not
@@ -168,8 +178,10 @@ class AnswerViewsMixin:
             "opts": self.opts,
             "original": answer,
             "row": row,
+            # Revert brings back the live parts; a waiting draft stays as it is.
             "differences": compare(
-                RevisionText.from_answer(answer), RevisionText.from_history(row)
+                RevisionText.from_answer(answer, with_draft=False),
+                RevisionText.from_history(row).live_only(),
             ),
         }
         return TemplateResponse(request, "admin/faq/answer/revert_confirm.html", context)

@@ -2,10 +2,10 @@
 answer and sources, with drafts, publishing and review. Its preview, compare,
 revert and history views are in faq/admin/answer_views.py."""
 
+from types import SimpleNamespace
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -13,22 +13,24 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from taggit.forms import TagField
 
-from ..diff import word_diff
+from .. import workflow
 from ..faults import SavesSurviveFaults
 from ..languages import ENGLISH
-from ..models import Answer, Question, Source
+from ..models import Answer, Question, revision_snapshot
 from ..revisions import (
     RevisionText,
     compare,
     mark_reviewed,
-    publish,
     revision_label,
     save_draft,
     save_revision,
     set_question_wording,
+    sorted_names,
 )
+from .answer_filters import DraftFilter, NeedsReviewFilter, ReviewDueFilter, ReviewStateFilter
+from .answer_sources import SourceInline, waiting_sources
 from .answer_views import AnswerViewsMixin
-from .common import RevisionedAdmin, live_edits_allowed, locked_object, may_publish
+from .common import RevisionedAdmin, locked_object, may_publish
 from .translations import (
     UP_TO_DATE_FIELD,
     TranslationStatusFilter,
@@ -39,32 +41,17 @@ from .translations import (
     translate_view,
     translation_status,
 )
-
-
-class SourceInline(admin.TabularInline):
-    model = Source
-    # A web address typed without a scheme is taken as https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    fields = ["position", "title", "url"]
-    extra = 1
-
-    # On a published question, sources go live at once, so only publishers
-    # change them; editors see them read-only and draft the answer text.
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and live_edits_allowed(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and live_edits_allowed(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and live_edits_allowed(request, obj)
+from .workflow_views import WorkflowViewsMixin, workflow_panel
 
 
 class AnswerForm(forms.ModelForm):
     """The answer's edit form: wording, topics, answer text, note, review dates.
 
-    `base_version` is the answer's version when the form was opened. A save is
-    refused when the answer has been saved since (see `clean`).
+    On a published question the wording, topics, text and sources typed here
+    are its draft, kept together until published (faq/workflow.py); a waiting
+    draft reopens with its own. `base_version` is the answer's version when
+    the form was opened. A save is refused when the answer has been saved
+    since (see `clean`).
     """
 
     question_text = forms.CharField(
@@ -82,7 +69,6 @@ class AnswerForm(forms.ModelForm):
 
     # Set by AnswerAdmin.get_form for this request.
     action = "save"
-    can_publish = False
 
     class Meta:
         model = Answer
@@ -101,14 +87,21 @@ class AnswerForm(forms.ModelForm):
             "is_minor": answer.is_minor,
         }
         self.fields["base_version"].initial = answer.version
-        self.fields["question_text"].initial = question.text
-        self.fields["topics"].initial = list(question.tags.all())
+        if answer.has_draft and answer.draft_question_text:
+            wording, topics = answer.draft_question_text, answer.draft_topics
+        else:
+            wording, topics = question.text, [topic.name for topic in question.tags.all()]
+        self.fields["question_text"].initial = wording
+        # Shaped like tags: taggit's field and widget read their names.
+        self.fields["topics"].initial = [SimpleNamespace(name=name) for name in topics]
         # Each save gets its own note; a waiting draft is edited where it was left.
         self.initial.update(
             body=answer.draft_body if answer.has_draft else answer.body,
             change_note=answer.draft_change_note if answer.has_draft else "",
             is_minor=answer.draft_is_minor if answer.has_draft else False,
         )
+        # What waits now, to tell whether this save changes it (save_related).
+        self.waiting_before = workflow.waiting_content(answer) if answer.pk else None
         self.is_published = question.status == Question.Status.PUBLISHED
         if self.is_published:
             note = self.fields["change_note"]
@@ -116,17 +109,10 @@ class AnswerForm(forms.ModelForm):
             note.help_text = gettext("Required: this question is public. %(help)s") % {
                 "help": note.help_text
             }
-        if self.is_published and not self.can_publish:
-            for name in ("question_text", "topics"):
-                self.fields[name].disabled = True
-                self.fields[name].help_text = gettext(
-                    "Only publishers change this on a published question."
-                )
 
     def clean(self):
         cleaned = super().clean()
-        if not self.fields["topics"].disabled:
-            check_topic_languages(self, self.instance.question.language)
+        check_topic_languages(self, self.instance.question.language)
         base_version = cleaned.get("base_version")
         if base_version is not None and base_version != self.instance.version:
             self.conflict = conflict_details(self.instance, base_version)
@@ -168,36 +154,8 @@ def names_in_a_sentence(names):
     return gettext("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
-class ReviewDueFilter(admin.SimpleListFilter):
-    title = _("review")
-    parameter_name = "review"
-
-    def lookups(self, request, model_admin):
-        return [("due", _("Due for review")), ("ok", _("Reviewed recently"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "due":
-            return queryset.due_for_review()
-        if self.value() == "ok":
-            return queryset.reviewed_recently()
-        return queryset
-
-
-class DraftFilter(admin.SimpleListFilter):
-    title = _("unpublished draft")
-    parameter_name = "draft"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has a draft waiting"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.with_draft()
-        return queryset
-
-
 @admin.register(Answer)
-class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
+class AnswerAdmin(WorkflowViewsMixin, AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
     """The one edit screen for a question's wording, topics, answer and sources."""
 
     form = AnswerForm
@@ -207,6 +165,7 @@ class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
         "language",
         "status",
         "has_draft",
+        "workflow_state",
         "updated_at",
         "review_due",
     ]
@@ -217,6 +176,8 @@ class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
         TranslationStatusFilter,
         ReviewDueFilter,
         DraftFilter,
+        ReviewStateFilter,
+        NeedsReviewFilter,
     ]
     search_fields = ["question__text", "body"]
     list_select_related = ["question__guide"]
@@ -256,6 +217,7 @@ class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
                 view(self.revert_view),
                 name="faq_answer_revert",
             ),
+            *self.workflow_urls(),
             *super().get_urls(),
         ]
 
@@ -270,14 +232,8 @@ class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.can_publish = may_publish(request)
         form.action = action_for(request, obj)
         return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and "_publish" in request.POST and not may_publish(request):
-            raise PermissionDenied
-        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form
@@ -285,9 +241,12 @@ class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
             can_publish=may_publish(request),
             is_published=form.is_published,
             conflict=form.conflict,
-            draft_diff=word_diff(form.live["body"], obj.draft_body)
+            draft_differences=compare(
+                RevisionText.from_answer(obj, with_draft=False), RevisionText.draft_of(obj)
+            )
             if obj is not None and obj.has_draft
             else None,
+            workflow=workflow_panel(request, obj) if obj is not None else None,
             translation_status=translation_status(obj) if obj is not None else None,
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -300,25 +259,33 @@ class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         answer, question = form.instance, form.instance.question
-        if not form.fields["question_text"].disabled:
-            topics = form.cleaned_data["topics"]
-            set_question_wording(question, form.cleaned_data["question_text"], topics)
+        wording, topics = form.cleaned_data["question_text"], form.cleaned_data["topics"]
         apply_brought_up_to_date(form, answer)
         if form.action == "draft":
-            save_draft(answer, request.user, form.live)
-        elif form.action == "publish":
-            answer.clear_draft()
-            publish(answer, request.user)
+            # The whole change waits, private: wording, topics, sources and text.
+            formset = next((f for f in formsets if hasattr(f, "draft_sources")), None)
+            # Without the sources inline (no permission for it), the draft keeps its own.
+            sources = formset.draft_sources() if formset else waiting_sources(answer)
         else:
+            sources = revision_snapshot(answer)["sources"]  # saved just now, as typed
+        if form.waiting_before != waiting_content_of(answer, wording, topics, sources):
+            workflow.content_edited(answer)
+        if form.action == "draft":
+            save_draft(
+                answer, request.user, form.live, wording=wording, topics=topics, sources=sources
+            )
+        else:
+            # A question nobody sees yet is saved as it is.
+            set_question_wording(question, wording, topics)
             answer.clear_draft()
             save_revision(answer, request.user)
 
     def response_change(self, request, obj):
-        if "_draft" in request.POST or "_publish" in request.POST:
-            if "_draft" in request.POST:
-                message = gettext("Draft saved. The public still sees the published answer.")
-            else:
-                message = gettext("Published: the public now sees this answer.")
+        if "_draft" in request.POST:
+            message = gettext(
+                "Draft saved. The public still sees the published answer until the draft "
+                "is published."
+            )
             self.message_user(request, message, messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         return super().response_change(request, obj)
@@ -341,6 +308,13 @@ class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
     @admin.display(description=_("draft waiting"), boolean=True)
     def has_draft(self, answer):
         return answer.has_draft
+
+    @admin.display(description=_("publishing workflow"), ordering="review_state")
+    def workflow_state(self, answer):
+        state = answer.get_review_state_display() if answer.review_state else "–"
+        if answer.needs_review_after_publishing:
+            return gettext("%(state)s · published without review") % {"state": state}
+        return state
 
     @admin.display(description=_("publication"))
     def publication(self, answer):
@@ -380,10 +354,21 @@ class AnswerAdmin(AnswerViewsMixin, SavesSurviveFaults, RevisionedAdmin):
 
 
 def action_for(request, answer):
-    """What a POST to the edit form asks for: save, save as draft, or publish."""
-    if "_publish" in request.POST:
-        return "publish"
+    """What a POST to the edit form asks for: save, or save as draft."""
     if answer is not None and answer.question.status == Question.Status.PUBLISHED:
         # A published answer's live text changes only by publishing.
         return "draft"
     return "save"
+
+
+def waiting_content_of(answer, wording, topics, sources):
+    """What this save leaves waiting, as workflow.waiting_content() reads it:
+    an approval belongs to the exact revision approved, so a difference ends it."""
+    return {
+        "question_text": wording,
+        "topics": sorted_names(topics),
+        "sources": sources,
+        "body": answer.body,
+        "change_note": answer.change_note,
+        "is_minor": answer.is_minor,
+    }

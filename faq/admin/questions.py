@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import workflow
 from ..faults import SavesSurviveFaults
 from ..languages import ENGLISH
 from ..models import Answer, Question
-from ..revisions import publish, unpublish
+from ..revisions import unpublish
 from .common import (
     RevisionedAdmin,
     link_to_answer,
@@ -177,16 +178,24 @@ class QuestionAdmin(SavesSurviveFaults, RevisionedAdmin):
 
     @admin.action(description=_("Publish the selected questions"), permissions=["publish"])
     def publish_questions(self, request, queryset):
-        count = 0
+        count = unreviewed = 0
         for question in queryset.filter(status=Question.Status.DRAFT).select_related("answer"):
             answer = getattr(question, "answer", None)
             if answer is None:
                 continue
-            publish(answer, request.user)
+            # As "Publish now without review": marked as needing review unless approved.
+            answer = workflow.publish_urgently(answer, request.user)
+            unreviewed += answer.needs_review_after_publishing
             count += 1
         message = ngettext(
             "Published %(count)s question.", "Published %(count)s questions.", count
         ) % {"count": count}
+        if unreviewed:
+            message += " " + ngettext(
+                "%(count)s was not approved and is marked as published without review.",
+                "%(count)s were not approved and are marked as published without review.",
+                unreviewed,
+            ) % {"count": unreviewed}
         self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Return the selected questions to draft"), permissions=["publish"])

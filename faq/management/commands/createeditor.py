@@ -1,12 +1,14 @@
 """Create an editor login (or update an existing one) in the Editors group.
 
     manage.py createeditor alice              # asks for a password
-    manage.py createeditor bob --publisher    # may also publish
+    manage.py createeditor rita --reviewer    # may also approve or send back others' changes
+    manage.py createeditor bob --publisher    # may also review, publish and schedule
     manage.py createeditor carol --password '…' --email carol@example.org
 
 The user is staff (may log in to /admin/) but not a superuser, so they can
 edit FAQ content and nothing else. Running it again for an existing user
-updates the groups (and the password, if one is given).
+updates the groups (and the password, if one is given): without --reviewer or
+--publisher the user is left an editor only.
 """
 
 import getpass
@@ -21,12 +23,20 @@ from faq.roles import ensure_groups
 
 
 class Command(BaseCommand):
-    help = "Create an editor login in the Editors group (add --publisher to allow publishing)."
+    help = (
+        "Create an editor login in the Editors group (add --reviewer to allow reviewing, "
+        "--publisher to allow reviewing and publishing)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument(
             "--publisher", action="store_true", help="Also put the user in the Publishers group."
+        )
+        parser.add_argument(
+            "--reviewer",
+            action="store_true",
+            help="Also put the user in the Reviewers group (approve or send back others' changes).",
         )
         parser.add_argument("--password", help="Set this password instead of asking for one.")
         parser.add_argument("--email", default="", help="The editor's email address.")
@@ -38,7 +48,7 @@ class Command(BaseCommand):
             "and a new user gets none (they cannot log in until one is set).",
         )
 
-    def handle(self, *args, username, publisher, password, email, interactive, **options):
+    def handle(self, *args, username, publisher, reviewer, password, email, interactive, **options):
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is not None and user.is_superuser:
@@ -53,7 +63,7 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(error.messages)) from error
 
         with transaction.atomic():
-            editors, publishers = ensure_groups()
+            editors, reviewers, publishers = ensure_groups()
             created = user is None
             user = candidate
             user.is_staff = True
@@ -66,12 +76,13 @@ class Command(BaseCommand):
             user.full_clean(exclude=["password"])
             user.save()
             user.groups.add(editors)
-            if publisher:
-                user.groups.add(publishers)
-            else:
-                user.groups.remove(publishers)
+            for group, wanted in ((reviewers, reviewer), (publishers, publisher)):
+                if wanted:
+                    user.groups.add(group)
+                else:
+                    user.groups.remove(group)
 
-        role = "publisher" if publisher else "editor"
+        role = "publisher" if publisher else "reviewer" if reviewer else "editor"
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {role} “{username}”."))
         if publisher and created:
