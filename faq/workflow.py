@@ -356,9 +356,15 @@ def record_failure(answer_id, error):
     """Keep the failure on the answer (the dashboard and /healthz show it) and log it."""
     logger.error("Scheduled publishing of answer %s failed: %s", answer_id, error)
     message = str(error) or type(error).__name__
-    Answer.objects.filter(pk=answer_id, review_state=ReviewState.SCHEDULED).update(
+    scheduled = Answer.objects.filter(pk=answer_id, review_state=ReviewState.SCHEDULED)
+    # Every run retries a failed schedule; its first failure is kept (failing
+    # since) and told once, so a schedule failing all night sends one email.
+    first = scheduled.filter(schedule_failed_at=None).update(
         schedule_failure=message[:1000], schedule_failed_at=timezone.now()
     )
+    if not first:
+        scheduled.update(schedule_failure=message[:1000])
+        return
     answer = Answer.objects.filter(pk=answer_id).select_related("question").first()
     if answer is not None:
         workflow_changed.send(
