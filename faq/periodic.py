@@ -14,6 +14,7 @@ run after its time (a minute under `make run`), and a missed window shows on
 /healthz and the admin's dashboard (faq/dashboard.py).
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,6 +37,7 @@ class Job:
 
 
 JOBS = {}
+logger = logging.getLogger(__name__)
 
 
 def job(name, atomic=True):
@@ -70,8 +72,17 @@ def publish_scheduled_changes(dry_run=False):
     if dry_run:
         due = workflow.due().count()
         return f"would publish {due} scheduled change(s)"
+    missed = dict(workflow.overdue().values_list("pk", "publish_at"))
     results = workflow.publish_due()
     published = sum(result.published for result in results)
+    for result in results:
+        if result.published and result.answer_id in missed:
+            logger.warning(
+                "Scheduled change to answer %s published late: it was due at %s "
+                "(were the periodic jobs stopped?)",
+                result.answer_id,
+                missed[result.answer_id].isoformat(),
+            )
     failed = [result for result in results if not result.published]
     report = f"published {published} scheduled change(s)"
     if failed:
