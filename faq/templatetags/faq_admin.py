@@ -1,10 +1,9 @@
 from django import template
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from faq import jinja
-from faq.dashboard import sections_for
+from faq.dashboard import sections_for, zoned
 from faq.revisions import revision_label
 
 register = template.Library()
@@ -26,11 +25,6 @@ def editor_dashboard(context):
 @register.simple_tag
 def site_time_zone():
     return settings.TIME_ZONE
-
-
-def zoned(moment):
-    """“3 December 2026, 09:00 CST”: a time in the site's zone, the zone named."""
-    return f"{revision_label(moment)} {timezone.localtime(moment).tzname()}"
 
 
 def name(user):
