@@ -46,11 +46,11 @@ def wrote_part_of_waiting_change(user):
         id=OuterRef("id"), history_change_reason__in=workflow.PUBLISHING_REASONS
     )
     last_published = published.order_by("-history_date").values("history_date")[:1]
-    content_rows = history.filter(
-        id=OuterRef("pk"),
-        history_user=user,
-        history_change_reason__in=workflow.CONTENT_REASONS,
-    ).filter(Q(history_date__gt=Subquery(last_published)) | ~Exists(published))
+    content_rows = (
+        history.filter(id=OuterRef("pk"), history_user=user)
+        .filter(workflow.WROTE_CONTENT)
+        .filter(Q(history_date__gt=Subquery(last_published)) | ~Exists(published))
+    )
     return Exists(content_rows) | Q(draft_saved_by=user) | Q(submitted_by=user)
 
 

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -42,8 +43,11 @@ UNSCHEDULED = gettext_noop("Schedule cancelled")
 PUBLISHED_ON_SCHEDULE = gettext_noop("Published on schedule")
 PUBLISHED_UNREVIEWED = gettext_noop("Published without review")
 REVIEWED_AFTER = gettext_noop("Reviewed after publishing")
-# Rows whose user wrote content of the waiting change (see authors()).
+# Rows whose user wrote content of the waiting change (see authors()). A row
+# written without a reason is content too: the first answer typed on the
+# question's add screen is saved by the admin's inline, with none.
 CONTENT_REASONS = ("", revisions.SAVED_DRAFT, revisions.REVERTED)
+WROTE_CONTENT = Q(history_change_reason__in=CONTENT_REASONS) | Q(history_change_reason=None)
 PUBLISHING_REASONS = (revisions.PUBLISHED, PUBLISHED_ON_SCHEDULE, PUBLISHED_UNREVIEWED)
 
 # Sent after the move commits: answer, step (one of the reasons above), actor
@@ -110,7 +114,7 @@ def authors(answer):
     if last_published is not None:
         rows = rows.filter(history_date__gt=last_published)
     ids = set(
-        rows.filter(history_change_reason__in=CONTENT_REASONS)
+        rows.filter(WROTE_CONTENT)
         .exclude(history_user=None)
         .values_list("history_user_id", flat=True)
     )
