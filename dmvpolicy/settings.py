@@ -303,6 +303,32 @@ TAGGIT_CASE_INSENSITIVE = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SITE_NAME = os.environ.get("DJANGO_SITE_NAME", "DMV Policy FAQ")
+# The site's address as editors reach it, for links in emails (no request
+# there to build them from): https://faq.example.org. By default the first
+# allowed host over HTTPS, or `make run`'s address in development.
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or ("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
+).rstrip("/")
+
+# Email (workflow notifications, faq/notifications.py): SMTP when EMAIL_HOST
+# is set, else printed to the console (development). A failure to send is
+# logged and never stops the editor's step.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Emails are sent as the editor's step ends: a slow server must not hold it long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@{SITE_URL.split('://', 1)[-1].split(':')[0]}>"
+)
 
 # Page cache (faq/middleware.py, faq/cache.py). CACHE_URL picks the store:
 # the default local memory is per gunicorn worker; several app servers share
@@ -340,7 +366,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     # Load balancers probe over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/schedules$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)

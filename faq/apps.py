@@ -29,3 +29,8 @@ class FaqConfig(AppConfig):
 
         # Search counts are written after responses, and when a process stops.
         connect()
+
+        from .notifications import connect as connect_notifications
+
+        # Emails the people a workflow step concerns, once the step has committed.
+        connect_notifications()

@@ -8,8 +8,13 @@ minute in the background; production runs it from a systemd timer or cron
 
 A job is a name and a function taking `dry_run` and returning one line saying
 what it did (or would do). Register a job with @job("name").
+
+Scheduled publishing is the first job: a schedule is published at most one
+run after its time (a minute under `make run`), and a missed window shows on
+/healthz and the admin's dashboard (faq/dashboard.py).
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,18 +25,24 @@ from django.db import transaction
 class Job:
     name: str
     function: object
+    # False for a job that commits its own transactions (one per item), so
+    # that one item's failure or a slow item holds nothing else back.
+    atomic: bool = True
 
     def run(self, dry_run=False):
+        if not self.atomic:
+            return self.function(dry_run=dry_run)
         with transaction.atomic():
             return self.function(dry_run=dry_run)
 
 
 JOBS = {}
+logger = logging.getLogger(__name__)
 
 
-def job(name):
+def job(name, atomic=True):
     def register(function):
-        JOBS[name] = Job(name, function)
+        JOBS[name] = Job(name, function, atomic)
         return function
 
     return register
@@ -50,6 +61,40 @@ def run_all(dry_run=False, only=None):
         except Exception as error:  # reported by the command, which then fails
             results.append((name, None, error))
     return results
+
+
+@job("publish scheduled changes", atomic=False)
+def publish_scheduled_changes(dry_run=False):
+    """Publish every schedule whose time has come (faq/workflow.py publish_due):
+    each in its own transaction, claimed so that several machines publish it once."""
+    from . import workflow
+
+    if dry_run:
+        due = workflow.due().count()
+        return f"would publish {due} scheduled change(s)"
+    missed = dict(workflow.overdue().values_list("pk", "publish_at"))
+    results = workflow.publish_due()
+    published = sum(result.published for result in results)
+    for result in results:
+        if result.published and result.answer_id in missed:
+            logger.warning(
+                "Scheduled change to answer %s published late: it was due at %s "
+                "(were the periodic jobs stopped?)",
+                result.answer_id,
+                missed[result.answer_id].isoformat(),
+            )
+    failed = [result for result in results if not result.published]
+    report = f"published {published} scheduled change(s)"
+    if failed:
+        # The command then exits non-zero: a timer's unit shows as failed, cron mails it.
+        raise ScheduledPublishingFailed(
+            report + "; failed: " + ", ".join(f"answer {r.answer_id}: {r.error}" for r in failed)
+        )
+    return report
+
+
+class ScheduledPublishingFailed(Exception):
+    """Some schedules could not be published (each kept on its answer and logged)."""
 
 
 @job("delete old search statistics")

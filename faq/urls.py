@@ -37,6 +37,7 @@ urlpatterns = [
     path("search/", views.search_view, name="search"),
     path("feeds/updates.atom", AnswerUpdatesFeed(), name="feed"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/schedules", views.healthz_schedules, name="healthz_schedules"),
     path("topics/", views.TopicListView.as_view(), name="topics"),
     path("topics/<str:topic_slug>/", views.TopicDetailView.as_view(), name="topic"),
     path("<slug:guide_slug>/", views.GuideDetailView.as_view(), name="guide"),

@@ -43,8 +43,11 @@ UNSCHEDULED = gettext_noop("Schedule cancelled")
 PUBLISHED_ON_SCHEDULE = gettext_noop("Published on schedule")
 PUBLISHED_UNREVIEWED = gettext_noop("Published without review")
 REVIEWED_AFTER = gettext_noop("Reviewed after publishing")
-# Rows whose user wrote content of the waiting change (see authors()).
+# Rows whose user wrote content of the waiting change (see authors()). A row
+# written without a reason is content too: the first answer typed on the
+# question's add screen is saved by the admin's inline, with none.
 CONTENT_REASONS = ("", revisions.SAVED_DRAFT, revisions.REVERTED)
+WROTE_CONTENT = Q(history_change_reason__in=CONTENT_REASONS) | Q(history_change_reason=None)
 PUBLISHING_REASONS = (revisions.PUBLISHED, PUBLISHED_ON_SCHEDULE, PUBLISHED_UNREVIEWED)
 
 # Sent after the move commits: answer, step (one of the reasons above), actor
@@ -110,10 +113,10 @@ def authors(answer):
     )
     if last_published is not None:
         rows = rows.filter(history_date__gt=last_published)
-    # A row without a reason is a save outside revisions.save_revision: content too.
-    wrote = Q(history_change_reason__in=CONTENT_REASONS) | Q(history_change_reason=None)
     ids = set(
-        rows.filter(wrote).exclude(history_user=None).values_list("history_user_id", flat=True)
+        rows.filter(WROTE_CONTENT)
+        .exclude(history_user=None)
+        .values_list("history_user_id", flat=True)
     )
     ids.update(user_id for user_id in (answer.draft_saved_by_id, answer.submitted_by_id) if user_id)
     return ids
@@ -357,9 +360,15 @@ def record_failure(answer_id, error):
     """Keep the failure on the answer (the dashboard and /healthz show it) and log it."""
     logger.error("Scheduled publishing of answer %s failed: %s", answer_id, error)
     message = str(error) or type(error).__name__
-    Answer.objects.filter(pk=answer_id, review_state=ReviewState.SCHEDULED).update(
+    scheduled = Answer.objects.filter(pk=answer_id, review_state=ReviewState.SCHEDULED)
+    # Every run retries a failed schedule; its first failure is kept (failing
+    # since) and told once, so a schedule failing all night sends one email.
+    first = scheduled.filter(schedule_failed_at=None).update(
         schedule_failure=message[:1000], schedule_failed_at=timezone.now()
     )
+    if not first:
+        scheduled.update(schedule_failure=message[:1000])
+        return
     answer = Answer.objects.filter(pk=answer_id).select_related("question").first()
     if answer is not None:
         workflow_changed.send(

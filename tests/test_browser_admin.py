@@ -120,6 +120,30 @@ def ask_to_delete_the_selected_notices(page, o):
     expect(page.locator(".delete-confirmation")).to_be_visible()
 
 
+def fill_every_dashboard_section(page, o):
+    """Answers 5 to 9 in every state the dashboard lists: a draft of each login's,
+    one in review, one sent back, one scheduled and one whose schedule failed."""
+    from faq import workflow
+
+    from . import workflow_states as states
+    from .factories import make_staff
+
+    answers = {a.question.position: a for a in Answer.objects.all()}
+    if answers[5].review_state == "":
+        users = get_user_model().objects
+        eddie, pat = users.get(username=EDITOR), users.get(username=PUBLISHER)
+        reviewer = make_staff("rita", "Reviewers")
+        states.draft(answers[5], eddie)
+        states.in_review(answers[6], eddie)
+        workflow.send_back(states.in_review(answers[7], eddie), reviewer, "Cite the statute.")
+        states.scheduled(answers[8], eddie, reviewer, pat)
+        states.break_approval(states.make_due(states.scheduled(answers[9], eddie, reviewer, pat)))
+        workflow.publish_due()
+        states.draft(answers[10], pat)
+    page.reload()
+    expect(page.locator("#dashboard-schedule-problems li")).to_have_count(1)
+
+
 def log_out(page, o):
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in again")).to_be_visible()
@@ -133,6 +157,7 @@ SCREENS = [
     Screen("login", url("login"), (ANONYMOUS,)),
     Screen("login, wrong password", url("login"), (ANONYMOUS,), fill_in_a_wrong_password),
     Screen("index with review and draft counts", url("index")),
+    Screen("index, every dashboard section filled", url("index"), BOTH, fill_every_dashboard_section),  # noqa: E501
     Screen("app index", url("app_list", "app"), (PUBLISHER,)),
     Screen("answers", url("faq_answer_changelist"), (EDITOR,)),
     Screen("answers due for review", url("faq_answer_changelist", query="?review=due"), (PUBLISHER,)),  # noqa: E501

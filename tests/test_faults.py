@@ -207,7 +207,9 @@ class HealthFaultTests(TransactionTestCase):
     def test_healthy_names_each_store(self):
         response = self.get()
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.content, b"ok\ndatabase: ok\npage-cache stamp: ok\n")
+        self.assertEqual(
+            response.content, b"ok\ndatabase: ok\npage-cache stamp: ok\nschedules: ok\n"
+        )
 
     def test_read_only_then_healthy_at_once_when_the_fault_ends(self):
         with read_only_database():

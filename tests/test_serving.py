@@ -513,7 +513,9 @@ class HealthCheckTests(TransactionTestCase):
     def test_a_working_database_is_healthy(self):
         response = self.get()
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.content, b"ok\ndatabase: ok\npage-cache stamp: ok\n")
+        self.assertEqual(
+            response.content, b"ok\ndatabase: ok\npage-cache stamp: ok\nschedules: ok\n"
+        )
         self.assertIn("no-store", response["Cache-Control"])
 
     # A read-only or unreachable database: tests/test_faults.py HealthFaultTests.

@@ -15,7 +15,11 @@ GOOD_KEY = "k" * 20 + "-production-secret-with-enough-entropy-123456789"
 
 
 def load_settings(expression="s.DEBUG, s.ALLOWED_HOSTS", **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "EMAIL_", "SITE_URL", "DEFAULT_FROM_EMAIL"))
+    }
     return subprocess.run(
         [sys.executable, "-c", f"import dmvpolicy.settings as s; print({expression})"],
         cwd=settings.BASE_DIR,
@@ -79,6 +83,46 @@ class DatabaseSettingsTests(SimpleTestCase):
             DATABASE_URL="postgres://faq:secret@db.internal:5432/faq",
         )
         self.assertIn("django.db.backends.postgresql faq", result.stdout)
+
+
+EMAIL_SETTINGS = (
+    "s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, "
+    "s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL, s.SITE_URL"
+)
+
+
+class EmailSettingsTests(SimpleTestCase):
+    """Workflow emails: the console in development, SMTP from the environment in production."""
+
+    def test_development_prints_emails_to_the_console(self):
+        result = load_settings(EMAIL_SETTINGS)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("django.core.mail.backends.console.EmailBackend", result.stdout)
+        self.assertIn("http://127.0.0.1:8000", result.stdout)
+
+    def test_production_sends_through_the_smtp_server_in_the_environment(self):
+        result = load_settings(
+            EMAIL_SETTINGS,
+            DJANGO_DEBUG="false",
+            DJANGO_SECRET_KEY=GOOD_KEY,
+            DJANGO_ALLOWED_HOSTS="faq.example.org,www.faq.example.org",
+            EMAIL_HOST="smtp.example.org",
+            EMAIL_PORT="2525",
+            EMAIL_HOST_USER="faq",
+            EMAIL_HOST_PASSWORD="mail-secret",
+            EMAIL_USE_TLS="false",
+            DEFAULT_FROM_EMAIL="FAQ <faq@example.org>",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(
+            result.stdout.strip(),
+            "django.core.mail.backends.smtp.EmailBackend smtp.example.org 2525 faq mail-secret "
+            "False FAQ <faq@example.org> https://faq.example.org",
+        )
+
+    def test_links_in_emails_use_site_url_when_given(self):
+        result = load_settings("s.SITE_URL", SITE_URL="https://policy.example.org/")
+        self.assertEqual(result.stdout.strip(), "https://policy.example.org")
 
 
 class GunicornSettingsTests(SimpleTestCase):

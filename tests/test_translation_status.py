@@ -326,10 +326,14 @@ class TranslationSlugTests(TestCase):
     def test_a_published_address_never_changes_by_itself(self):
         self.save_wording("¿Puede ICE ver mi domicilio?")
         self.client.force_login(self.publisher)
-        question = self.save_wording("¿Puede ICE ver mi domicilio?", _publish=1)
+        publish_now(self.client, self.spanish)
+        question = Question.objects.get(pk=self.spanish.question.pk)
         self.assertEqual(question.status, Question.Status.PUBLISHED)
         published_url = question.get_absolute_url()
-        question = self.save_wording("¿Puede ICE conocer mi domicilio?", _publish=1)
+        self.save_wording("¿Puede ICE conocer mi domicilio?")  # a whole draft
+        publish_now(self.client, self.spanish)
+        question = Question.objects.get(pk=self.spanish.question.pk)
+        self.assertEqual(question.text, "¿Puede ICE conocer mi domicilio?")
         self.assertEqual(question.get_absolute_url(), published_url)
         self.assertEqual(self.client.get(published_url).status_code, 200)
         # Back to draft, readers may still hold the link: it stays too.

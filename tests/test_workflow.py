@@ -145,6 +145,32 @@ class ScheduleTests(WorkflowCase):
         self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Live text.")
 
 
+class NewQuestionAuthorTests(WorkflowCase):
+    def test_who_added_a_question_may_not_approve_it(self):
+        """The first answer is saved by the add screen's inline, whose history row
+        has no reason: its user is still an author."""
+        from django.urls import reverse
+
+        self.client.force_login(self.publisher)
+        data = {
+            "guide": self.question.guide.pk,
+            "position": 2,
+            "text": "A question added by a publisher?",
+            "answer-TOTAL_FORMS": 1,
+            "answer-INITIAL_FORMS": 0,
+            "answer-MIN_NUM_FORMS": 1,
+            "answer-MAX_NUM_FORMS": 1,
+            "answer-0-body": "Its first answer.",
+            "answer-0-review_interval_days": 180,
+        }
+        self.client.post(reverse("admin:faq_question_add"), data)
+        answer = Answer.objects.get(question__text="A question added by a publisher?")
+        self.assertEqual(workflow.authors(answer), {self.publisher.pk})
+        workflow.submit(answer, self.publisher)
+        with self.assertRaises(workflow.NotAllowed):
+            workflow.approve(answer, self.publisher)
+
+
 @skipUnlessDBFeature("has_select_for_update")
 class ConcurrentSchedulerTests(TransactionTestCase):
     """Two schedulers at once on PostgreSQL: the change is published once."""

@@ -31,6 +31,7 @@ from .answer_filters import DraftFilter, NeedsReviewFilter, ReviewDueFilter, Rev
 from .answer_sources import SourceInline, waiting_sources
 from .answer_views import AnswerViewsMixin
 from .common import RevisionedAdmin, locked_object, may_publish
+from .dashboard_filters import MineFilter, ScheduleProblemFilter
 from .translations import (
     UP_TO_DATE_FIELD,
     TranslationStatusFilter,
@@ -178,6 +179,9 @@ class AnswerAdmin(WorkflowViewsMixin, AnswerViewsMixin, SavesSurviveFaults, Revi
         DraftFilter,
         ReviewStateFilter,
         NeedsReviewFilter,
+        # The dashboard's lists (faq/dashboard.py): my work, failed or overdue schedules.
+        MineFilter,
+        ScheduleProblemFilter,
     ]
     search_fields = ["question__text", "body"]
     list_select_related = ["question__guide"]

@@ -1,4 +1,5 @@
-"""robots.txt and the load balancers' health check."""
+"""robots.txt, the load balancers' health check, and the monitors' check of
+scheduled publishing."""
 
 import contextlib
 import logging
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..cache import stamp_store_ok
+from ..dashboard import schedule_problems
 from ..faults import close_connections
 
 # The name the module had before faq/views/ was split by page.
@@ -54,6 +56,9 @@ def healthz(request):
         "ok" if healthy else "unavailable",
         f"database: {'ok' if database else 'unavailable'}",
         f"page-cache stamp: {'ok' if stamp else 'unavailable'}",
+        # Said, but not counted in the status: a stuck schedule is no reason
+        # for a load balancer to take every app server out (/healthz/schedules is).
+        f"schedules: {schedules_report() if database else 'unknown'}",
     ]
     return HttpResponse(
         "\n".join(lines) + "\n",
@@ -84,3 +89,31 @@ def database_writable():
         with contextlib.suppress(DatabaseError):
             set_sqlite_busy_timeout(settings.SQLITE_BUSY_TIMEOUT * 1000)
     return True
+
+
+def schedules_report():
+    """ "ok", or how many scheduled changes failed or missed their time."""
+    try:
+        problems = schedule_problems()
+    except DatabaseError as error:
+        logger.error("Health check could not read the schedules: %s", error)
+        return "unknown"
+    if not (problems.failed or problems.overdue):
+        return "ok"
+    return (
+        f"{problems.failed} failed, {problems.overdue} overdue "
+        '(see the admin\'s dashboard; README "Periodic jobs")'
+    )
+
+
+@never_cache
+def healthz_schedules(request):
+    """For monitoring systems: 200 when every scheduled change whose time has
+    come was published, 503 when one failed or is overdue (the periodic jobs
+    are not running). Separate from /healthz, whose status load balancers act on."""
+    report = schedules_report()
+    return HttpResponse(
+        f"schedules: {report}\n",
+        status=200 if report == "ok" else 503,
+        content_type="text/plain; charset=utf-8",
+    )
