@@ -32,8 +32,10 @@ run: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  The site is at http://$(BIND)/  (editors: http://$(BIND)/admin/)"
-	@echo "  Create an editor login in another terminal with:"
-	@echo "    .venv/bin/python manage.py createeditor YOURNAME --publisher"
+	@echo "  Create editor logins in another terminal with:"
+	@echo "    .venv/bin/python manage.py createeditor YOURNAME              # drafts and submits"
+	@echo "    .venv/bin/python manage.py createeditor YOURNAME --reviewer   # also approves"
+	@echo "    .venv/bin/python manage.py createeditor YOURNAME --publisher  # also publishes, schedules"
 	@echo ""
 	@echo "  Periodic jobs (faq/periodic.py) run every minute while the server runs."
 	PERIODIC_JOBS_EVERY=60 $(VENV)/bin/gunicorn -c dmvpolicy/gunicorn.conf.py dmvpolicy.wsgi
