@@ -121,25 +121,26 @@ def ask_to_delete_the_selected_notices(page, o):
 
 
 def fill_every_dashboard_section(page, o):
-    """Answers 5 to 9 in every state the dashboard lists: a draft of each login's,
-    one in review, one sent back, one scheduled and one whose schedule failed."""
+    """Answers 11 to 16 in every state the dashboard lists (5 to 9 hold the edit
+    screen's states, workflow_states): a draft of each login's, one in review,
+    one sent back, one scheduled and one whose schedule failed."""
     from faq import workflow
 
     from . import workflow_states as states
     from .factories import make_staff
 
     answers = {a.question.position: a for a in Answer.objects.all()}
-    if answers[5].review_state == "":
+    if answers[11].review_state == "":
         users = get_user_model().objects
         eddie, pat = users.get(username=EDITOR), users.get(username=PUBLISHER)
         reviewer = make_staff("rita", "Reviewers")
-        states.draft(answers[5], eddie)
-        states.in_review(answers[6], eddie)
-        workflow.send_back(states.in_review(answers[7], eddie), reviewer, "Cite the statute.")
-        states.scheduled(answers[8], eddie, reviewer, pat)
-        states.break_approval(states.make_due(states.scheduled(answers[9], eddie, reviewer, pat)))
+        states.draft(answers[11], eddie)
+        states.in_review(answers[12], eddie)
+        workflow.send_back(states.in_review(answers[13], eddie), reviewer, "Cite the statute.")
+        states.scheduled(answers[14], eddie, reviewer, pat)
+        states.break_approval(states.make_due(states.scheduled(answers[15], eddie, reviewer, pat)))
         workflow.publish_due()
-        states.draft(answers[10], pat)
+        states.draft(answers[16], pat)
     page.reload()
     expect(page.locator("#dashboard-schedule-problems li")).to_have_count(1)
 
