@@ -211,6 +211,10 @@ def revert(answer, row, user):
             from .workflow import content_edited
 
             content_edited(answer)
+        else:
+            # Live at once, unreviewed (only publishers may revert a public
+            # answer): marked as an urgent publish is, until someone else reviews it.
+            answer.published_unreviewed_at, answer.published_unreviewed_by = timezone.now(), user
         save_revision(answer, user, reason=REVERTED)
     return answer
 

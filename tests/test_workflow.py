@@ -107,6 +107,30 @@ class UrgentPublishTests(WorkflowCase):
         self.assertEqual(Answer.objects.get(pk=self.answer.pk).body, "Live text.")
 
 
+class RevertTests(WorkflowCase):
+    def test_reverting_a_public_answer_is_marked_as_published_without_review(self):
+        """A revert of a published answer goes live at once: like an urgent
+        publish, it is listed until someone other than who reverted reviews it."""
+        first = self.answer.history.order_by("history_date", "history_id").first()
+        self.draft(user=self.publisher)
+        workflow.publish_urgently(self.answer, self.publisher)
+        workflow.confirm_review(self.answer, self.reviewer)
+        answer = revisions.revert(self.answer, first, self.publisher)
+        self.assertEqual(Answer.objects.get(pk=answer.pk).body, "Live text.")
+        self.assertEqual(answer.published_unreviewed_by, self.publisher)
+        with self.assertRaises(workflow.NotAllowed):
+            workflow.confirm_review(answer, self.publisher)
+        workflow.confirm_review(answer, self.reviewer)
+        self.assertFalse(Answer.objects.get(pk=answer.pk).needs_review_after_publishing)
+
+    def test_reverting_an_unpublished_question_marks_nothing(self):
+        self.question.status = Question.Status.DRAFT
+        self.question.save()
+        first = self.answer.history.order_by("history_date", "history_id").first()
+        answer = revisions.revert(self.answer, first, self.publisher)
+        self.assertFalse(Answer.objects.get(pk=answer.pk).needs_review_after_publishing)
+
+
 class ScheduleTests(WorkflowCase):
     def approved(self):
         self.draft(wording="Scheduled wording?")
