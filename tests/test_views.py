@@ -561,6 +561,18 @@ class DiscoverabilityTests(TestCase):
         self.assertIn("Added the 2025 ruling.", summary)
 
 
+class TopicOrderTests(TestCase):
+    def test_a_questions_topics_are_listed_by_name_on_every_page(self):
+        """taggit's prefetch has no ORDER BY, so PostgreSQL returned a question's
+        topics in whatever order its rows lay, and a cached guide page could
+        differ from a fresh render of the same content (found by EditSequences)."""
+        question = make_question(make_guide("ordered"), topics=["Privacy", "Courts"])
+        for url in (question.guide.get_absolute_url(), question.get_absolute_url()):
+            with self.subTest(url):
+                page = self.client.get(url).content.decode()
+                self.assertLess(page.index(">Courts</a>"), page.index(">Privacy</a>"))
+
+
 class EmptyFeedDateTests(TestCase):
     def feed_updated(self):
         from xml.etree import ElementTree
