@@ -11,7 +11,8 @@ dmvpolicy/gunicorn.conf.py and DJANGO_DEBUG=false on 127.0.0.1:STRESS_PORT
   STRESS_CONNECTIONS (default 4) connections;
 - editor sessions log in through the admin login form (real HTTP, CSRF) and
   save through the answer edit form with its version field: publishers
-  publish changes to three published answers, editors save two drafts, two
+  save whole drafts of three published answers, editors save two draft
+  questions, two
   or three sessions per answer, so some saves conflict and must be refused;
 - a third of the way in, one worker is killed with SIGKILL; two thirds of the
   way in, the master is reloaded with SIGHUP. After each, the time until the
@@ -166,10 +167,11 @@ import json, sys
 from faq.models import Answer
 tokens = json.loads(sys.stdin.read())
 rows = Answer.history.filter(id__in=tokens["answers"])
-bodies = list(rows.values_list("body", flat=True))
+# A save of a published answer is a draft: its text is in draft_body.
+texts = list(rows.values_list("body", "draft_body"))
 print(json.dumps({
-    "history_rows": len(bodies),
-    "rows_per_token": {t: sum(t in b for b in bodies) for t in tokens["tokens"]},
+    "history_rows": len(texts),
+    "rows_per_token": {t: sum(t in b or t in d for b, d in texts) for t in tokens["tokens"]},
 }))
 """
 

@@ -183,7 +183,9 @@ def editor_session(publisher, cookies, answer_ids, deadline, tally, seed):
         fields["body"] = f"Answer saved under load ({token})."
         fields["change_note"] = f"Stress save {token}"
         fields.pop("_continue", None)
-        fields["_publish" if publisher else "_continue"] = "1"
+        # A published answer's save is a whole draft (faq/workflow.py); publishing
+        # is a workflow step of its own, not part of the edit form.
+        fields["_continue"] = "1"
         time.sleep(rng.uniform(0, 1.0))  # a colleague may save meanwhile: a conflict
         save = {"answer": answer, "base": fields.get("base_version"), "token": token}
         try:
