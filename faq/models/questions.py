@@ -97,6 +97,9 @@ class Question(RemembersSavedValues):
         through="faq.TaggedQuestion",
         blank=True,
         help_text=_("Topics readers can follow to related questions. Separate topics with commas."),
+        # By name everywhere, prefetches included: without it taggit's
+        # `.order_by()` drops Topic's ordering and rows come in storage order.
+        ordering=["name"],
     )
     # Always the guide's language (set in save()); a column of its own so that
     # "one question per language per translation key" is a database constraint.
