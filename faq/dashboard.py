@@ -8,7 +8,6 @@ The same querysets back the changelist filters the sections link to
 (faq/admin/dashboard_filters.py), so a count and its list always agree.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Window
@@ -91,11 +90,7 @@ def published_without_review(queryset=None):
 
 def schedule_problem_filter(now=None):
     """A scheduled change that failed (workflow.failed) or is overdue (workflow.overdue)."""
-    now = now or timezone.now()
-    overdue_since = now - datetime.timedelta(seconds=workflow.OVERDUE_AFTER_SECONDS)
-    return Q(review_state=ReviewState.SCHEDULED) & (
-        Q(schedule_failed_at__isnull=False) | Q(publish_at__lte=overdue_since)
-    )
+    return workflow.FAILED_CONDITION | workflow.overdue_condition(now)
 
 
 def schedule_problem_answers(now=None, queryset=None):

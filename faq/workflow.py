@@ -140,15 +140,25 @@ def locked(answer):
     return Answer.objects.select_for_update().select_related("question").get(pk=answer.pk)
 
 
+def announce(answer, step, actor, comment=""):
+    """Tell workflow_changed's listeners of `step` once the transaction commits."""
+    transaction.on_commit(
+        lambda: workflow_changed.send(
+            sender=Answer, answer=answer, step=step, actor=actor, comment=comment
+        )
+    )
+
+
 def move(answer, user, step, comment=""):
     """Write the move's history row and tell listeners once it commits."""
     revisions.save_revision(answer, user, reason=step)
-    transaction.on_commit(
-        lambda: workflow_changed.send(
-            sender=Answer, answer=answer, step=step, actor=user, comment=comment
-        )
-    )
+    announce(answer, step, user, comment)
     return answer
+
+
+def clear_schedule(answer):
+    answer.publish_at = answer.scheduled_by = None
+    answer.schedule_failure, answer.schedule_failed_at = "", None
 
 
 def content_edited(answer):
@@ -157,7 +167,7 @@ def content_edited(answer):
     if answer.review_state in (ReviewState.APPROVED, ReviewState.SCHEDULED, ReviewState.NONE):
         answer.review_state = ReviewState.DRAFT
         answer.approved_fingerprint = ""
-        answer.publish_at = answer.scheduled_by = None
+        clear_schedule(answer)
 
 
 def submit(answer, user):
@@ -210,8 +220,7 @@ def finish(answer):
     """After a publish: nothing waits any more."""
     answer.review_state = ReviewState.NONE
     answer.approved_fingerprint = answer.review_comment = ""
-    answer.publish_at = answer.scheduled_by = None
-    answer.schedule_failure, answer.schedule_failed_at = "", None
+    clear_schedule(answer)
 
 
 def require_current_approval(answer):
@@ -231,11 +240,7 @@ def publish_approved(answer, user):
         require_current_approval(answer)
         finish(answer)
         revisions.publish(answer, user)
-    transaction.on_commit(
-        lambda: workflow_changed.send(
-            sender=Answer, answer=answer, step=revisions.PUBLISHED, actor=user, comment=""
-        )
-    )
+        announce(answer, revisions.PUBLISHED, user)
     return answer
 
 
@@ -246,20 +251,13 @@ def publish_urgently(answer, user):
         answer = locked(answer)
         if not has_waiting_change(answer):
             raise WorkflowError(gettext("There is no change waiting to be published."))
-        if approval_is_current(answer):
-            finish(answer)
-            revisions.publish(answer, user)
-            step = revisions.PUBLISHED
-        else:
-            finish(answer)
+        # An approved change needs no review afterwards: this is a plain publish.
+        step = revisions.PUBLISHED if approval_is_current(answer) else PUBLISHED_UNREVIEWED
+        finish(answer)
+        if step == PUBLISHED_UNREVIEWED:
             answer.published_unreviewed_at, answer.published_unreviewed_by = timezone.now(), user
-            revisions.publish(answer, user, reason=PUBLISHED_UNREVIEWED)
-            step = PUBLISHED_UNREVIEWED
-    transaction.on_commit(
-        lambda: workflow_changed.send(
-            sender=Answer, answer=answer, step=step, actor=user, comment=""
-        )
-    )
+        revisions.publish(answer, user, reason=step)
+        announce(answer, step, user)
     return answer
 
 
@@ -285,8 +283,8 @@ def schedule(answer, user, when):
         answer = locked(answer)
         require_current_approval(answer)
         answer.review_state = ReviewState.SCHEDULED
+        clear_schedule(answer)
         answer.publish_at, answer.scheduled_by = when, user
-        answer.schedule_failure, answer.schedule_failed_at = "", None
         return move(answer, user, SCHEDULED)
 
 
@@ -296,8 +294,7 @@ def cancel_schedule(answer, user):
         answer = locked(answer)
         require_state(answer, ReviewState.SCHEDULED)
         answer.review_state = ReviewState.APPROVED
-        answer.publish_at = answer.scheduled_by = None
-        answer.schedule_failure, answer.schedule_failed_at = "", None
+        clear_schedule(answer)
         return move(answer, user, UNSCHEDULED)
 
 
@@ -337,15 +334,7 @@ def publish_due(now=None):
                 publisher = answer.scheduled_by
                 finish(answer)
                 revisions.publish(answer, publisher, reason=PUBLISHED_ON_SCHEDULE)
-                transaction.on_commit(
-                    lambda answer=answer, publisher=publisher: workflow_changed.send(
-                        sender=Answer,
-                        answer=answer,
-                        step=PUBLISHED_ON_SCHEDULE,
-                        actor=publisher,
-                        comment="",
-                    )
-                )
+                announce(answer, PUBLISHED_ON_SCHEDULE, publisher)
             results.append(ScheduledResult(answer_id, True))
         except Exception as error:  # noqa: BLE001 - reported, and the others still run
             results.append(ScheduledResult(answer_id, False, str(error) or type(error).__name__))
@@ -380,12 +369,17 @@ def record_failure(answer_id, error):
 OVERDUE_AFTER_SECONDS = 300
 
 
+def overdue_condition(now=None):
+    overdue_since = (now or timezone.now()) - timedelta(seconds=OVERDUE_AFTER_SECONDS)
+    return Q(review_state=ReviewState.SCHEDULED, publish_at__lte=overdue_since)
+
+
+FAILED_CONDITION = Q(review_state=ReviewState.SCHEDULED, schedule_failed_at__isnull=False)
+
+
 def overdue(now=None):
-    now = now or timezone.now()
-    return due(now - timedelta(seconds=OVERDUE_AFTER_SECONDS))
+    return Answer.objects.filter(overdue_condition(now))
 
 
 def failed():
-    return Answer.objects.filter(review_state=ReviewState.SCHEDULED).exclude(
-        schedule_failed_at=None
-    )
+    return Answer.objects.filter(FAILED_CONDITION)
