@@ -17,18 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from . import workflow
 from .models import Answer, Question
 from .models.workflow import ReviewState
-from .revisions import revision_label
 from .roles import REVIEW_PERMISSION
 from .translations import behind_translations
 
 # Answers listed under each section's heading; the link shows them all.
 FIRST_FEW = 5
-
-
-def zoned(moment):
-    """“3 December 2026, 09:00 CST”: a time in the site's zone, the zone named
-    (the admin's language writes the date: revisions.revision_label)."""
-    return f"{revision_label(moment)} {timezone.localtime(moment).tzname()}"
 
 
 def waiting_change():

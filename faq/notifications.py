@@ -30,8 +30,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from . import workflow
-from .dashboard import zoned
 from .models import Answer
+from .revisions import person, zoned
 from .roles import PUBLISH_PERMISSION, REVIEW_PERMISSION
 
 logger = logging.getLogger(__name__)
@@ -96,12 +96,8 @@ def recipients_for(step, answer, actor):
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def name(user):
-    return user.get_username() if user else gettext("someone no longer here")
-
-
 def submitted(answer, actor, comment):
-    values = {"question": answer.question.text, "name": name(actor)}
+    values = {"question": answer.question.text, "name": person(actor)}
     return (
         gettext("Review requested: %(question)s") % values,
         gettext(
@@ -113,7 +109,7 @@ def submitted(answer, actor, comment):
 
 
 def approved(answer, actor, comment):
-    values = {"question": answer.question.text, "name": name(actor)}
+    values = {"question": answer.question.text, "name": person(actor)}
     return (
         gettext("Approved: %(question)s") % values,
         gettext(
@@ -125,7 +121,7 @@ def approved(answer, actor, comment):
 
 
 def sent_back(answer, actor, comment):
-    values = {"question": answer.question.text, "name": name(actor), "comment": comment}
+    values = {"question": answer.question.text, "name": person(actor), "comment": comment}
     return (
         gettext("Sent back: %(question)s") % values,
         gettext(
@@ -139,7 +135,7 @@ def sent_back(answer, actor, comment):
 def published_on_schedule(answer, actor, comment):
     values = {
         "question": answer.question.text,
-        "name": name(actor),
+        "name": person(actor),
         "time": zoned(answer.published_at or timezone.now()),
     }
     return (
@@ -155,7 +151,7 @@ def published_on_schedule(answer, actor, comment):
 def schedule_failed(answer, actor, comment):
     values = {
         "question": answer.question.text,
-        "name": name(answer.scheduled_by),
+        "name": person(answer.scheduled_by),
         "time": zoned(answer.publish_at) if answer.publish_at else "",
         "error": comment,
     }
@@ -172,7 +168,7 @@ def schedule_failed(answer, actor, comment):
 
 
 def published_unreviewed(answer, actor, comment):
-    values = {"question": answer.question.text, "name": name(actor)}
+    values = {"question": answer.question.text, "name": person(actor)}
     return (
         gettext("Published without review: %(question)s") % values,
         gettext(

@@ -7,6 +7,7 @@ through the admin writes exactly one such row.
 """
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -180,6 +181,32 @@ def revision_label(moment):
     language = translation.get_language()
     date_format = REVISION_DATE_FORMATS.get(language) or REVISION_DATE_FORMATS["en"]
     return formats.date_format(timezone.localtime(moment), date_format)
+
+
+def site_zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def zone_name(moment=None):
+    """“America/Chicago (CST)”: the site's time zone, as in force at `moment`."""
+    local = timezone.localtime(moment or timezone.now(), site_zone())
+    return f"{settings.TIME_ZONE} ({local.tzname()})"
+
+
+def zoned(moment, zone_in_full=False):
+    """“3 December 2026, 09:00 CST”: a time in the site's zone, its
+    abbreviation after it, the date as the admin's language writes it (the
+    dashboard and emails). With `zone_in_full`, “… 09:00 America/Chicago (CST)”
+    (the answer screen, where a time is also typed)."""
+    with timezone.override(site_zone()):
+        local = timezone.localtime(moment)
+        zone = zone_name(moment) if zone_in_full else local.tzname()
+        return f"{revision_label(moment)} {zone}"
+
+
+def person(user):
+    """Who did something, for screens and emails: a deleted login is still named."""
+    return user.get_username() if user else gettext("someone no longer here")
 
 
 def revert(answer, row, user):

@@ -6,38 +6,19 @@ answer's state does not allow shows the workflow's message as an error, and
 changes nothing. What the screen offers (workflow_panel) is only a guide.
 """
 
-from zoneinfo import ZoneInfo
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import workflow
 from ..models.workflow import ReviewState
-from ..revisions import RevisionText, compare
+from ..revisions import RevisionText, compare, site_zone, zone_name, zoned
 from ..roles import PUBLISH_PERMISSION, REVIEW_PERMISSION
-
-
-def site_zone():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def zone_name(moment=None):
-    """“America/Chicago (CST)”: the site's time zone, as in force at `moment`."""
-    local = timezone.localtime(moment or timezone.now(), site_zone())
-    return f"{settings.TIME_ZONE} ({local.tzname()})"
-
-
-def in_site_zone(moment):
-    """“5 December 2026, 09:00 America/Chicago (CST)”."""
-    local = timezone.localtime(moment, site_zone())
-    return f"{formats.date_format(local, 'j F Y, H:i')} {zone_name(moment)}"
 
 
 class ScheduleForm(forms.Form):
@@ -197,8 +178,8 @@ def workflow_panel(request, answer):
         "can_confirm_review": answer.needs_review_after_publishing
         and may_review
         and user.pk != answer.published_unreviewed_by_id,
-        "publish_at": in_site_zone(answer.publish_at) if answer.publish_at else "",
-        "schedule_failed_at": in_site_zone(answer.schedule_failed_at)
+        "publish_at": zoned(answer.publish_at, zone_in_full=True) if answer.publish_at else "",
+        "schedule_failed_at": zoned(answer.schedule_failed_at, zone_in_full=True)
         if answer.schedule_failed_at
         else "",
         "schedule_form": ScheduleForm(

@@ -3,8 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext, ngettext
 
 from faq import jinja
-from faq.dashboard import sections_for, zoned
-from faq.revisions import revision_label
+from faq.dashboard import sections_for
+from faq.revisions import person, revision_label, zoned
 
 register = template.Library()
 
@@ -27,14 +27,10 @@ def site_time_zone():
     return settings.TIME_ZONE
 
 
-def name(user):
-    return user.get_username() if user else gettext("someone no longer here")
-
-
 def scheduled_detail(answer):
     return gettext("Publishes %(time)s, scheduled by %(name)s") % {
         "time": zoned(answer.publish_at),
-        "name": name(answer.scheduled_by),
+        "name": person(answer.scheduled_by),
     }
 
 
@@ -52,13 +48,13 @@ def problem_detail(answer):
 
 def sent_back_detail(answer):
     return gettext("%(name)s: “%(comment)s”") % {
-        "name": name(answer.reviewed_by),
+        "name": person(answer.reviewed_by),
         "comment": answer.review_comment,
     }
 
 
 def to_review_detail(answer):
-    return gettext("Submitted by %(name)s") % {"name": name(answer.submitted_by)}
+    return gettext("Submitted by %(name)s") % {"name": person(answer.submitted_by)}
 
 
 def unreviewed_detail(answer):
