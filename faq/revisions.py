@@ -102,10 +102,15 @@ class RevisionText:
         )
 
     def source_lines(self):
-        return [f"{source['title']} ({source['url']})" for source in self.sources]
+        return source_lines(self.sources)
 
     def draft_source_lines(self):
-        return [f"{source['title']} ({source['url']})" for source in self.draft_sources]
+        return source_lines(self.draft_sources)
+
+
+def source_lines(sources):
+    """“Title (https://…)”, one line per source, as compare shows them."""
+    return [f"{source['title']} ({source['url']})" for source in sources]
 
 
 @dataclass
@@ -115,27 +120,22 @@ class Difference:
     changed: bool
 
 
+def text_difference(label, old, new):
+    return Difference(label, word_diff(old, new), has_changes(old, new))
+
+
+def list_difference(label, old, new):
+    return Difference(label, list_diff(old, new), old != new)
+
+
 def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
     """Each part of two revisions with words or items marked as added or removed."""
     parts = [
-        Difference(
-            gettext("Question"),
-            word_diff(old.question_text, new.question_text),
-            has_changes(old.question_text, new.question_text),
-        ),
-        Difference(
-            gettext("Answer"), word_diff(old.body, new.body), has_changes(old.body, new.body)
-        ),
+        text_difference(gettext("Question"), old.question_text, new.question_text),
+        text_difference(gettext("Answer"), old.body, new.body),
+        list_difference(gettext("Topics"), old.topics, new.topics),
+        list_difference(gettext("Sources"), old.source_lines(), new.source_lines()),
     ]
-    parts.append(
-        Difference(gettext("Topics"), list_diff(old.topics, new.topics), old.topics != new.topics)
-    )
-    old_sources, new_sources = old.source_lines(), new.source_lines()
-    parts.append(
-        Difference(
-            gettext("Sources"), list_diff(old_sources, new_sources), old_sources != new_sources
-        )
-    )
     if old.has_draft or new.has_draft:
         parts += compare_drafts(old, new)
     return parts
@@ -146,27 +146,18 @@ def compare_drafts(old, new):
     with no draft counts as its live parts, so a new draft shows what it
     changes, and a published one that it went live as it was."""
     old, new = old.as_draft(), new.as_draft()
-    old_sources, new_sources = old.draft_source_lines(), new.draft_source_lines()
     return [
-        Difference(
+        text_difference(
             gettext("Unpublished draft: question"),
-            word_diff(old.draft_question_text, new.draft_question_text),
-            has_changes(old.draft_question_text, new.draft_question_text),
+            old.draft_question_text,
+            new.draft_question_text,
         ),
-        Difference(
-            gettext("Unpublished draft"),
-            word_diff(old.draft_body, new.draft_body),
-            has_changes(old.draft_body, new.draft_body),
-        ),
-        Difference(
-            gettext("Unpublished draft: topics"),
-            list_diff(old.draft_topics, new.draft_topics),
-            old.draft_topics != new.draft_topics,
-        ),
-        Difference(
+        text_difference(gettext("Unpublished draft"), old.draft_body, new.draft_body),
+        list_difference(gettext("Unpublished draft: topics"), old.draft_topics, new.draft_topics),
+        list_difference(
             gettext("Unpublished draft: sources"),
-            list_diff(old_sources, new_sources),
-            old_sources != new_sources,
+            old.draft_source_lines(),
+            new.draft_source_lines(),
         ),
     ]
 
