@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from .. import search
 from ..markdown import render_markdown
 from .questions import Question, RemembersSavedValues
-from .workflow import AnswerWorkflow
+from .workflow import AnswerWorkflow, user_field
 
 MAX_ANSWER_LENGTH = 20_000
 # Words of an answer shown as the page description to search engines and link previews.
@@ -125,23 +125,9 @@ class Answer(AnswerWorkflow, RemembersSavedValues):
     )
     draft_change_note = models.CharField(_("draft change note"), max_length=300, blank=True)
     draft_is_minor = models.BooleanField(_("draft is a minor change"), default=False)
-    draft_saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("draft saved by"),
-    )
+    draft_saved_by = user_field(_("draft saved by"), editable=True)
     draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
+    published_by = user_field(_("published by"), editable=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # What readers are told: when the live text last changed (any change), and
     # the last change not marked minor with its note (the feed). Draft saves,

@@ -27,12 +27,13 @@ class ReviewState(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")
 
 
-def user_field(verbose_name):
+def user_field(verbose_name, editable=False):
+    """Who did something to an answer; the answer outlives their login."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        editable=False,
+        editable=editable,
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=verbose_name,
