@@ -16,7 +16,6 @@ which both sides pay equally (so gunicorn's ratio is always nearer 1).
 import gzip
 import io
 import os
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -26,6 +25,9 @@ import time
 from pathlib import Path
 
 import brotli
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import bench_env  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = (
@@ -113,16 +115,8 @@ def measure(app, path, query, headers):
 
 def main():
     workdir = Path(tempfile.mkdtemp(prefix="dmvpolicy-cpu-"))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="dmvpolicy.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{workdir}/db.sqlite3",
-        DJANGO_STATIC_ROOT=str(workdir / "static"),
-        PAGE_CACHE_STAMP_FILE=str(workdir / "stamp"),
-        DJANGO_LOG_LEVEL="WARNING",
-    )
+    # The servers' environment (bench/run.py), here for this process itself.
+    os.environ.update(bench_env(workdir, PAGE_CACHE_STAMP_FILE=str(workdir / "stamp")))
     try:
         for command in (["migrate"], ["collectstatic", "--noinput"], ["seed_content"]):
             subprocess.run([sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, check=True)

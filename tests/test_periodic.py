@@ -4,13 +4,11 @@ requests without a reader's address."""
 
 import re
 import runpy
-import threading
 from io import StringIO
 from pathlib import Path
 from unittest import mock
 
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import SimpleTestCase, TestCase, TransactionTestCase, skipUnlessDBFeature
 
 from faq import periodic, workflow
@@ -19,6 +17,7 @@ from faq.models.workflow import ReviewState
 
 from . import workflow_states as states
 from .factories import make_guide, make_question, make_staff
+from .races import at_once
 
 GUNICORN_CONF = Path(__file__).resolve().parent.parent / "dmvpolicy" / "gunicorn.conf.py"
 
@@ -207,20 +206,12 @@ class ConcurrentPeriodicJobsTests(TransactionTestCase):
         publisher = make_staff("publisher", "Publishers")
         answer = make_question(make_guide("dmv"), 1, body="Live.").answer
         states.make_due(states.scheduled(answer, editor, reviewer, publisher))
-        reports, barrier = [], threading.Barrier(2)
+        reports = []
 
         def run():
-            barrier.wait()
-            try:
-                reports.append(periodic.JOBS["publish scheduled changes"].run())
-            finally:
-                connection.close()
+            reports.append(periodic.JOBS["publish scheduled changes"].run())
 
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        at_once(run, run)
         self.assertEqual(
             sorted(reports), ["published 0 scheduled change(s)", "published 1 scheduled change(s)"]
         )

@@ -1,9 +1,7 @@
 """The publishing workflow's rules (faq/workflow.py), without HTTP."""
 
 import datetime
-import threading
 
-from django.db import connection
 from django.test import TestCase, TransactionTestCase, skipUnlessDBFeature
 from django.utils import timezone
 
@@ -12,6 +10,7 @@ from faq.models import Answer, Question
 from faq.models.workflow import ReviewState
 
 from .factories import make_guide, make_question, make_staff
+from .races import at_once
 
 
 class WorkflowCase(TestCase):
@@ -212,20 +211,12 @@ class ConcurrentSchedulerTests(TransactionTestCase):
         when = timezone.now() + datetime.timedelta(seconds=30)
         workflow.schedule(Answer.objects.get(pk=answer.pk), publisher, when)
         later = when + datetime.timedelta(seconds=1)
-        results, barrier = [], threading.Barrier(2)
+        results = []
 
         def run():
-            barrier.wait()
-            try:
-                results.extend(workflow.publish_due(later))
-            finally:
-                connection.close()
+            results.extend(workflow.publish_due(later))
 
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        at_once(run, run)
         self.assertEqual([r.published for r in results], [True])
         published = answer.history.filter(history_change_reason=workflow.PUBLISHED_ON_SCHEDULE)
         self.assertEqual(published.count(), 1)
