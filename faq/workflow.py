@@ -188,32 +188,31 @@ def refuse_authors(answer, user):
 
 
 def approve(answer, user):
-    require(user, REVIEW_PERMISSION)
-    with transaction.atomic():
-        answer = locked(answer)
-        require_state(answer, ReviewState.IN_REVIEW)
-        refuse_authors(answer, user)
-        answer.review_state = ReviewState.APPROVED
-        answer.reviewed_by, answer.reviewed_at = user, timezone.now()
-        answer.review_comment = ""
-        answer.approved_fingerprint = fingerprint(answer)
-        return move(answer, user, APPROVED)
+    return review(answer, user, ReviewState.APPROVED, APPROVED)
 
 
 def send_back(answer, user, comment):
-    require(user, REVIEW_PERMISSION)
+    require(user, REVIEW_PERMISSION)  # refused for who may not review, comment or none
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError(gettext("Say what needs to change: the author sees your comment."))
+    return review(answer, user, ReviewState.CHANGES_REQUESTED, SENT_BACK, comment)
+
+
+def review(answer, user, outcome, step, comment=""):
+    """A reviewer's verdict on a change in review; an approval belongs to the
+    revision as it stands now (its fingerprint)."""
+    require(user, REVIEW_PERMISSION)
     with transaction.atomic():
         answer = locked(answer)
         require_state(answer, ReviewState.IN_REVIEW)
         refuse_authors(answer, user)
-        answer.review_state = ReviewState.CHANGES_REQUESTED
+        answer.review_state = outcome
         answer.reviewed_by, answer.reviewed_at = user, timezone.now()
         answer.review_comment = comment
-        answer.approved_fingerprint = ""
-        return move(answer, user, SENT_BACK, comment)
+        approved = outcome == ReviewState.APPROVED
+        answer.approved_fingerprint = fingerprint(answer) if approved else ""
+        return move(answer, user, step, comment)
 
 
 def finish(answer):
