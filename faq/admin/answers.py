@@ -101,8 +101,11 @@ class AnswerForm(forms.ModelForm):
             change_note=answer.draft_change_note if answer.has_draft else "",
             is_minor=answer.draft_is_minor if answer.has_draft else False,
         )
-        # What waits now, to tell whether this save changes it (save_related).
-        self.waiting_before = workflow.waiting_content(answer) if answer.pk else None
+        # What waits now, to tell whether this save changes it (save_related):
+        # only a posted form saves, so a form only shown skips its queries.
+        self.waiting_before = (
+            workflow.waiting_content(answer) if answer.pk and self.is_bound else None
+        )
         self.is_published = question.status == Question.Status.PUBLISHED
         if self.is_published:
             note = self.fields["change_note"]
