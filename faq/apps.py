@@ -21,6 +21,7 @@ class FaqConfig(AppConfig):
 
         from django.db.backends.signals import connection_created
 
+        from . import search_public  # noqa: F401  (connects its receivers)
         from .faults import use_rollback_journal
 
         connection_created.connect(use_rollback_journal, dispatch_uid="faq-rollback-journal")

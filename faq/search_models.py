@@ -129,3 +129,26 @@ class SearchCount(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.query} ({self.count})"
+
+
+class PublicQuestion(models.Model):
+    """A question readers can find by searching: one row per published question.
+
+    Kept in step with `Question.objects.published()` whenever a question, its
+    answer or its guide is saved or deleted (faq/search_public.py), so a search
+    checks each match against this one small table instead of joining
+    questions, answers and guides for every published question, which cost
+    more than the search itself at 100,000 questions. Hits are still read
+    through published(), so a row out of step could never show a draft."""
+
+    question = models.OneToOneField(
+        "faq.Question", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(max_length=5, choices=LANGUAGES)
+
+    class Meta:
+        db_table = "faq_search_public"
+        indexes = [models.Index(fields=["language", "question"], name="faq_search_public_lang")]
+
+    def __str__(self):
+        return f"{self.language}: {self.question_id}"

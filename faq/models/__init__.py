@@ -40,7 +40,7 @@ from .site import SeedRecord, SiteNotice
 
 # isort: split
 # Last, as before the split, so the faq app lists its models in the same order.
-from ..search_models import SearchCount, SpellingWord, SynonymGroup
+from ..search_models import PublicQuestion, SearchCount, SpellingWord, SynonymGroup
 
 # simple-history names a historical model's module after its model's, and for
 # a model outside `faq.models` itself it picks the app package, `faq`, where the
@@ -81,6 +81,7 @@ __all__ = [
     "HistoricalSiteNotice",
     "HistoricalTopic",
     "Question",
+    "PublicQuestion",
     "QuestionQuerySet",
     "RemembersSavedValues",
     "SearchCount",
