@@ -7,8 +7,6 @@ faq/search_languages.py) and how snippets are cut. So synonyms, spelling help
 and the ranking tiers work the same in English and in Spanish.
 """
 
-import functools
-
 from django.db import connection
 
 from .search import MARK_END, MARK_START, SNIPPET_WORDS, TABLE, is_postgresql
@@ -16,6 +14,12 @@ from .search_models import DEFAULT_LANGUAGE
 
 # Rows past the end of a page whose relevance may tie with the page's last.
 TIE_MARGIN = 50
+# Relevance (bm25, ts_rank_cd) is what costs in a search, so it is computed for
+# at most this many questions of each tier, the newest; the rest of a larger
+# tier follows them, newest first. Below it, every match is ranked: a search
+# where thousands of answers share one common word costs what one with a few
+# hundred does (issue 15: search within 50 ms at 100,000 questions).
+RESCORE_WINDOW = 300
 # Two of the reader's words count as near in a question with at most this
 # many words between them ("can … ICE" in "data that can be shared with ICE").
 NEAR_WORDS = 3
@@ -56,15 +60,14 @@ DROP_ALL_WORDS = {
 }
 
 
-@functools.cache
-def published_ids_sql(language):
-    """The SQL of one language's published questions' ids, compiled once per
-    process: compiling a queryset costs more than running a search on SQLite."""
-    from .models import Question
+def public_sql(id_column):
+    """A condition that the question `id_column` names is public in the search's
+    language (faq/search_public.py): one primary-key lookup per match, so a
+    search costs what its matches cost, not what the whole site holds."""
+    from .search_models import PublicQuestion
 
-    published = Question.objects.published().filter(language=language).order_by().values("pk")
-    sql, params = published.query.sql_with_params()
-    return sql, tuple(params)
+    table = PublicQuestion._meta.db_table
+    return f"EXISTS (SELECT 1 FROM {table} p WHERE p.question_id = {id_column} AND p.language = %s)"
 
 
 class Matches:
@@ -101,7 +104,6 @@ class Matches:
         self.match_all = match_all
         # A phrase of one word says no more than "every slot in the question".
         self.phrase = tuple(phrase) if len(phrase) > 1 else ()
-        self.published_sql, self.published_params = published_ids_sql(self.language)
 
     @staticmethod
     def id_column():
@@ -176,21 +178,22 @@ class Matches:
 
     def where(self):
         if is_postgresql():
-            query_sql, query_params = self.tsquery()
-            sql = f"document @@ {query_sql} AND question_id IN ({self.published_sql})"
-            return sql, [*query_params, *self.published_params]
-        # The unary plus keeps SQLite from handing the IN list to FTS5 as
-        # a rowid constraint, which re-runs the MATCH once per published
-        # question (seconds at 10,000 questions instead of milliseconds).
-        sql = f"{self.table} MATCH %s AND +rowid IN ({self.published_sql})"
-        return sql, [self.query_text(), *self.published_params]
+            # The query is built once, in the CTE q (postgresql_with()).
+            sql = f"document @@ (SELECT query FROM q) AND {public_sql(f'{self.table}.question_id')}"
+            return sql, [self.language]
+        sql = f"{self.table} MATCH %s AND {public_sql(f'{self.table}.rowid')}"
+        return sql, [self.query_text(), self.language]
 
     def count(self):
         if not self.slots:
             return 0
         where, params = self.where()
+        with_sql, with_params = self.postgresql_with([]) if is_postgresql() else ("", [])
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {self.table} WHERE {where}", params)
+            cursor.execute(
+                f"{with_sql} SELECT COUNT(*) FROM {self.table} WHERE {where}",
+                [*with_params, *params],
+            )
             return cursor.fetchone()[0]
 
     def page(self, offset, limit):
@@ -206,71 +209,116 @@ class Matches:
             return self._page_postgresql(offset, limit)
         return self._page_sqlite(offset, limit)
 
+    def postgresql_with(self, tsqueries):
+        """`WITH q AS (…)`: the match query and each of `tsqueries` ((SQL,
+        params) pairs, as columns t0, t1, …) built once per search. Written
+        inside the per-match expressions, PostgreSQL built them again for
+        every match (a tenth of a second at 10,000 matches)."""
+        query_sql, params = self.tsquery()
+        columns = [f"{query_sql} AS query"]
+        for index, (sql, query_params) in enumerate(tsqueries):
+            columns.append(f"{sql} AS t{index}")
+            params = [*params, *query_params]
+        return f"WITH q AS (SELECT {', '.join(columns)})", params
+
+    def slot_tsquery(self, slot):
+        return f"({' || '.join([self.phrase_tsquery()] * len(slot))})", [
+            " ".join(term) for term in slot
+        ]
+
     def _tiers_postgresql(self):
-        """An SQL expression ranking the tiers (lowest first), and its parameters."""
-        near_text = self.near_tsquery_text()
-        near = f"question_words @@ to_tsquery('{self.all_words_configuration}', %s)"
+        """An SQL expression ranking the tiers (lowest first), over the
+        tsqueries it lists as postgresql_with() takes them."""
+        tsqueries = []
+
+        def built(sql, params):
+            tsqueries.append((sql, params))
+            return f"(SELECT t{len(tsqueries) - 1} FROM q)"
+
+        near = None
+        if near_text := self.near_tsquery_text():
+            near_query = built(f"to_tsquery('{self.all_words_configuration}', %s)", [near_text])
+            # By the GIN index on question_words: few questions hold a pair.
+            near = (
+                f"question_id IN (SELECT question_id FROM {self.table} "
+                f"WHERE question_words @@ {near_query})"
+            )
         if not self.match_all:
             missing = " + ".join(
-                f"CASE WHEN document @@ ({' || '.join([self.phrase_tsquery()] * len(slot))}) "
-                "THEN 0 ELSE 1 END"
+                f"CASE WHEN document @@ {built(*self.slot_tsquery(slot))} THEN 0 ELSE 1 END"
                 for slot in self.slots
             )
-            params = [" ".join(term) for slot in self.slots for term in slot]
-            if not near_text:
-                return f"({missing})", params
-            return f"({missing}) * 2 + CASE WHEN {near} THEN 0 ELSE 1 END", [*params, near_text]
+            if not near:
+                return f"({missing})", tsqueries
+            return f"({missing}) * 2 + CASE WHEN {near} THEN 0 ELSE 1 END", tsqueries
         in_question = "ts_filter(document, '{a}')"
-        every_slot, params = self.tsquery(match_all=True)
-        tests, tier_params = [], []
-        phrase = self.phrase_tsquery()
+        tests = []
         if self.phrase:
+            phrase = built(self.phrase_tsquery(), [" ".join(self.phrase)])
             tests.append(f"{in_question} @@ {phrase}")
-            tier_params.append(" ".join(self.phrase))
-        tests.append(f"{in_question} @@ {every_slot}")
-        tier_params.extend(params)
+        tests.append(f"{in_question} @@ {built(*self.tsquery(match_all=True))}")
         if self.phrase:
             tests.append(f"document @@ {phrase}")
-            tier_params.append(" ".join(self.phrase))
-        if near_text:
+        if near:
             tests.append(near)
-            tier_params.append(near_text)
         whens = " ".join(f"WHEN {test} THEN {tier}" for tier, test in enumerate(tests))
-        return f"CASE {whens} ELSE {len(tests)} END", tier_params
+        return f"CASE {whens} ELSE {len(tests)} END", tsqueries
 
     def _page_postgresql(self, offset, limit):
         where, params = self.where()
-        query_sql, query_params = self.tsquery()
-        tiers, tier_params = self._tiers_postgresql()
+        tiers, tsqueries = self._tiers_postgresql()
+        with_sql, with_params = self.postgresql_with(tsqueries)
         options = (
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
             'MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
         )
+        window = offset + limit + TIE_MARGIN
+        # Every match gets its tier (cheap tests) and its number in its tier; only
+        # tiers the window reaches are ranked, and in each only the newest
+        # RESCORE_WINDOW questions by ts_rank_cd, the costly part (see RESCORE_WINDOW).
+        # Ids and ranks alone go through the sorts: the answer text is read for
+        # the page's rows only (carrying it made PostgreSQL sort on disk).
         sql = f"""
-            WITH q AS (SELECT {query_sql} AS query),
+            {with_sql},
             matches AS (
-                SELECT question_id, body, ts_rank_cd(document, (SELECT query FROM q)) AS rank,
-                       {tiers} AS tier
-                FROM {self.table} WHERE {where}
+                SELECT question_id, {tiers} AS tier FROM {self.table} WHERE {where}
+            ),
+            numbered AS (
+                SELECT question_id, tier, COUNT(*) OVER () AS total,
+                       ROW_NUMBER() OVER (PARTITION BY tier ORDER BY question_id DESC) AS n
+                FROM matches
+            ),
+            reached AS (
+                SELECT question_id, tier, total, n FROM numbered
+                WHERE tier <= COALESCE(
+                    (SELECT tier FROM numbered ORDER BY tier LIMIT 1 OFFSET %s), tier)
             ),
             best AS (
-                SELECT question_id, body, rank, tier, COUNT(*) OVER () AS total
-                FROM matches ORDER BY tier, rank DESC LIMIT %s
+                SELECT question_id, tier, total,
+                       CASE WHEN n <= {RESCORE_WINDOW} THEN (
+                           SELECT ts_rank_cd(i.document, (SELECT query FROM q))
+                           FROM {self.table} i WHERE i.question_id = reached.question_id
+                       ) END AS rank
+                FROM reached
+                ORDER BY tier, rank DESC NULLS LAST, question_id DESC LIMIT %s
             ),
             page AS (
-                SELECT b.question_id, b.body, b.rank, b.tier, b.total, a.notable_change_at
+                SELECT b.question_id, b.rank, b.tier, b.total, a.notable_change_at
                 FROM best b LEFT JOIN faq_answer a ON a.question_id = b.question_id
-                ORDER BY b.tier, b.rank DESC, a.notable_change_at DESC NULLS LAST, b.question_id
+                ORDER BY b.tier, b.rank DESC NULLS LAST, a.notable_change_at DESC NULLS LAST,
+                         b.question_id DESC
                 LIMIT %s OFFSET %s
             )
-            SELECT question_id, total,
-                   ts_headline('{self.configuration}', body, (SELECT query FROM q), %s)
-            FROM page ORDER BY tier, rank DESC, notable_change_at DESC NULLS LAST, question_id
+            SELECT page.question_id, page.total,
+                   ts_headline('{self.configuration}', i.body, (SELECT query FROM q), %s)
+            FROM page JOIN {self.table} i ON i.question_id = page.question_id
+            ORDER BY page.tier, page.rank DESC NULLS LAST,
+                     page.notable_change_at DESC NULLS LAST, page.question_id DESC
         """
         with connection.cursor() as cursor:
-            window = offset + limit + TIE_MARGIN
             cursor.execute(
-                sql, [*query_params, *tier_params, *params, window, limit, offset, options]
+                sql,
+                [*with_params, *params, window - 1, window, limit, offset, options],
             )
             rows = cursor.fetchall()
         total = rows[0][1] if rows else 0
