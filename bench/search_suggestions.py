@@ -6,6 +6,10 @@ A separate script beside run.py (it reuses run.py's server and wrk helpers):
 the vocabularies are built by the periodic jobs, as `make run` does, and each
 search carries a parameter the page cache does not know, so every request
 runs the view: synonyms, the spelling check, the search and its snippets.
+
+On SQLite by default; BENCH_DATABASE_URL=postgres://… runs it on a fresh
+`<name>_bench` database beside that one (created, then dropped; the role needs
+CREATEDB), as `make stress` does.
 """
 
 import os
@@ -15,7 +19,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from run import PORT, Server, bench_env, check_machine, fetch, log, manage, set_up_site, wrk  # noqa: E402
+from stress import drop_postgres_database, recreate_postgres_database  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 QUESTIONS = 10_000  # per language
@@ -61,6 +67,9 @@ def main():
     env = bench_env(
         workdir, PAGE_CACHE_STAMP_FILE=str(workdir / "page-cache-stamp"), GUNICORN_ACCESS_LOG=""
     )
+    postgres = os.environ.get("BENCH_DATABASE_URL", "")
+    if postgres:
+        env["DATABASE_URL"] = recreate_postgres_database(postgres, suffix="_bench")
     try:
         log(f"Working in {workdir}")
         set_up_site(env)
@@ -82,7 +91,11 @@ def main():
         large = measure(env, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print("\nsearch p95 with synonyms and spelling help, uncached, one reader at a time (ms)")
+        if postgres:
+            drop_postgres_database(env, postgres)
+    database = "PostgreSQL" if postgres else "SQLite"
+    print("\nsearch p95 with synonyms and spelling help, uncached, one reader at a time")
+    print(f"  (ms, {database})")
     print(f"  {'':<44} {'seed (20 questions)':>21} {f'{QUESTIONS:,} per language':>24}")
     print(f"  {'search':<44} {'English':>10} {'Spanish':>10} {'English':>12} {'Spanish':>11}")
     for name in SEARCHES:

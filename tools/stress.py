@@ -94,23 +94,24 @@ def make_environment(workdir):
     return env
 
 
-def recreate_postgres_database(url):
-    """A fresh `<name>_stress` database beside DATABASE_URL's; its URL."""
+def recreate_postgres_database(url, suffix="_stress"):
+    """A fresh `<name><suffix>` database beside `url`'s; its URL."""
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/") + "_stress"
+    name = parts.path.lstrip("/") + suffix
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def drop_postgres_database(env):
+def drop_postgres_database(env, url=None):
+    """Drop the database env's DATABASE_URL names, connected through `url`'s."""
     import psycopg
 
     name = urllib.parse.urlsplit(env["DATABASE_URL"]).path.lstrip("/")
-    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connection:
+    with psycopg.connect(url or os.environ["DATABASE_URL"], autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
