@@ -1,13 +1,19 @@
 """Malformed input is a 400 or a 404, never a 500.
 
 - The admin and simple-history pass ids from the URL and the action checkboxes
-  straight to the database, where "abc" or "1e3" raises ValueError (a 500).
+  straight to the database, where "abc" or "1e3" raises ValueError (a 500):
+  every model admin's views are checked by `refuse_malformed_ids`, which the
+  admin site wraps around each of them (staff/admin_site.py), so screens of
+  other apps (users, groups, django-axes, django-otp) are covered too.
 - PostgreSQL refuses a NUL character in any string, so a NUL in a URL's path
   (a slug) or an admin query (?q=, filters) would reach it as an error (a
   500): refused up front.
 """
 
+from functools import wraps
+
 from django.contrib.admin import helpers
+from django.db import models
 from django.http import Http404, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
@@ -24,22 +30,29 @@ def require_id(*values):
         raise Http404(_("There is no such record."))
 
 
-class RefusesMalformedIds:
-    """ModelAdmin mixin for the history pages and the list's actions."""
+# simple-history's list and one revision: ids straight from the URL.
+HISTORY_VIEWS = frozenset({"history_view", "history_form_view"})
 
-    def history_view(self, request, object_id, extra_context=None):
-        require_id(object_id)
-        return super().history_view(request, object_id, extra_context)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        require_id(object_id, version_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+def refuse_malformed_ids(view):
+    """`view`, a model admin's, refusing ids that are not whole numbers: in a
+    history page's URL (404) or in an action's selection (400)."""
+    model_admin = getattr(view, "__self__", None)
+    model = getattr(model_admin, "model", None)
+    if model is None or not isinstance(model._meta.pk, models.IntegerField):
+        return view
+    name = getattr(view, "__name__", "")
 
-    def response_action(self, request, queryset):
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if name in HISTORY_VIEWS:
+            require_id(*args, *kwargs.values())
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if not all(is_id(value) for value in selected):
+        if request.method == "POST" and not all(is_id(value) for value in selected):
             return HttpResponseBadRequest(_("The selection names records that do not exist."))
-        return super().response_action(request, queryset)
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 class RefuseNulBytesMiddleware:

@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 
+from faq.bad_input import refuse_malformed_ids
+
 from . import second_factor, views
 from .forms import StaffLoginForm
 
@@ -42,6 +44,11 @@ class StaffAdminSite(admin.AdminSite):
             and user.is_staff
             and second_factor.needs_setup(user)
         )
+
+    def admin_view(self, view, cacheable=False):
+        # Every model admin's views, this app's or not: an id that is not a
+        # number is a 404 or a 400, not a 500 (faq/bad_input.py).
+        return super().admin_view(refuse_malformed_ids(view), cacheable)
 
     def get_urls(self):
         return [

@@ -13,7 +13,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.utils import parse_tags
 
-from ..bad_input import require_id
 from ..models import Answer, Question, Source, Topic
 from ..revisions import (
     MARKED_REVIEWED,
@@ -146,7 +145,6 @@ class AnswerViewsMixin:
         return TemplateResponse(request, "admin/faq/answer/compare.html", context)
 
     def history_view(self, request, object_id, extra_context=None):
-        require_id(object_id)
         answer = get_object_or_404(self.get_queryset(request), pk=object_id)
         extra_context = {**(extra_context or {}), "can_revert": self.may_revert(request, answer)}
         return super().history_view(request, object_id, extra_context)

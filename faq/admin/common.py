@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..bad_input import RefusesMalformedIds
 from ..models import Question
 from ..roles import PUBLISH_PERMISSION
 from .public import RefusesHistoryRevert
@@ -15,7 +14,7 @@ def may_publish(request):
     return request.user.has_perm(PUBLISH_PERMISSION)
 
 
-class RevisionedAdmin(RefusesHistoryRevert, RefusesMalformedIds, SimpleHistoryAdmin):
+class RevisionedAdmin(RefusesHistoryRevert, SimpleHistoryAdmin):
     """simple-history's admin without its revert, which saves an old row over the
     live one with only the change permission, writes no answer revision and
     ignores drafts. Answers are reverted on their own history (faq/revisions.py);
