@@ -22,9 +22,10 @@ class FaqConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from . import search_public  # noqa: F401  (connects its receivers)
-        from .faults import use_rollback_journal
+        from .faults import short_lived_when_read_only, use_rollback_journal
 
         connection_created.connect(use_rollback_journal, dispatch_uid="faq-rollback-journal")
+        connection_created.connect(short_lived_when_read_only, dispatch_uid="faq-read-only")
 
         from .search_stats import connect
 

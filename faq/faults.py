@@ -8,11 +8,14 @@ no bare 500, no request without a response, and recovery as soon as it ends.
   database (PostgreSQL down: even the editor's session cannot be read). A POST
   gets a page holding every field the editor sent, ready to send again; any
   other request a plain 503. Either way the connection is closed.
-- Closing the connection after every database error is what makes recovery
+- Closing the connection after every database error, and never keeping one
+  opened during a fault (`short_lived_when_read_only`), is what makes recovery
   quick: a SQLite connection opened while the file was unwritable stays
   read-only for its whole life, and a PostgreSQL session opened during a
   read-only spell keeps that setting; Django would otherwise keep either for
-  DATABASE_CONN_MAX_AGE seconds because `SELECT 1` still works on them.
+  DATABASE_CONN_MAX_AGE seconds because `SELECT 1` still works on them, and
+  the first write on each worker after the fault (a login, a workflow step)
+  failed.
 - `use_rollback_journal`: SQLite runs with a rollback journal, not WAL. In WAL
   mode every connection maps the `-shm` file into memory and writes to it even
   to read; when that file becomes unwritable under a running worker (`chattr
@@ -23,6 +26,8 @@ no bare 500, no request without a response, and recovery as soon as it ends.
 """
 
 import logging
+import os
+import time
 
 from django import forms
 from django.conf import settings
@@ -178,3 +183,32 @@ def use_rollback_journal(sender, connection, **kwargs):
     finally:
         cursor.execute(f"PRAGMA busy_timeout = {int(settings.SQLITE_BUSY_TIMEOUT * 1000)}")
         cursor.close()
+
+
+def short_lived_when_read_only(sender, connection, **kwargs):
+    """connection_created receiver: a connection opened while the database refuses
+    writes serves only the request that opened it (see above): Django closes a
+    connection whose `close_at` has passed when the request ends."""
+    try:
+        read_only = opened_read_only(connection)
+    except Exception as error:  # noqa: BLE001 - the driver's own errors; keep the connection
+        logger.warning("Could not tell whether a new connection is read-only: %s", error)
+        return
+    if read_only:
+        logger.warning("Database connection opened read-only: closed after this request")
+        connection.close_at = time.monotonic()
+
+
+def opened_read_only(connection):
+    if connection.vendor == "sqlite":
+        # SQLite opens a file it may not write (permissions, chattr +i, a
+        # read-only mount) read-only instead, the very test access() makes.
+        if connection.is_in_memory_db():
+            return False
+        return not os.access(connection.settings_dict["NAME"], os.W_OK)
+    if connection.vendor == "postgresql":
+        # Covers default_transaction_read_only and a server in recovery.
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SHOW transaction_read_only")
+            return cursor.fetchone()[0] == "on"
+    return False

@@ -11,7 +11,7 @@ import textwrap
 from unittest import mock
 
 from django.conf import settings
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, close_old_connections, connection, connections
 from django.db.backends.signals import connection_created
 from django.test import Client, TransactionTestCase, override_settings
 from django.urls import reverse
@@ -294,3 +294,86 @@ class ImmutableFileTests(TransactionTestCase):
         self.assertIn("/healthz 503", result.stdout)
         self.assertIn("/ 200", result.stdout)  # reading still works
         self.assertIn("after 200", result.stdout)
+
+
+# A worker's connection opened while the SQLite file cannot be written (a
+# reader's page during the fault), then a write that is not an answer's save
+# (a login) once the fault is over. close_old_connections() is what the server
+# runs after each response (the test client leaves it out).
+STALE_CONNECTION_SCRIPT = """
+import subprocess, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import close_old_connections, connection
+from django.test import Client
+call_command("migrate", verbosity=0)
+get_user_model().objects.create_user("eddie", password="pw-for-tests", is_staff=True)
+connection.close()
+path = connection.settings_dict["NAME"]
+subprocess.run(["chattr", "+i", path], check=True)
+try:
+    print("during", Client(HTTP_HOST="127.0.0.1").get("/topics/").status_code, flush=True)
+    close_old_connections()
+finally:
+    subprocess.run(["chattr", "-i", path], check=True)
+client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+login = client.post("/admin/login/", {"username": "eddie", "password": "pw-for-tests"})
+print("login after", login.status_code, flush=True)
+"""
+
+
+class StaleConnectionTests(TransactionTestCase):
+    """A connection opened during a fault serves only its own request, so the
+    first write on each worker after the fault ends is not refused (a login
+    there was a 503 up to DATABASE_CONN_MAX_AGE after the fault, found by hand)."""
+
+    def test_sqlite_connection_opened_on_an_unwritable_file(self):
+        if connection.vendor != "sqlite" or not can_make_immutable():
+            self.skipTest("needs SQLite, and chattr +i (root, a filesystem that has it)")
+        with tempfile.TemporaryDirectory() as folder:
+            env = {
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{folder}/db.sqlite3",
+                "DATABASE_CONN_MAX_AGE": "60",
+                "PAGE_CACHE_STAMP_FILE": f"{folder}/stamp",
+            }
+            try:
+                result = subprocess.run(
+                    [sys.executable, "-c", textwrap.dedent(STALE_CONNECTION_SCRIPT)],
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+            finally:
+                subprocess.run(["chattr", "-i", f"{folder}/db.sqlite3"], check=False)
+        self.assertIn("during 200", result.stdout, result.stderr[-2000:])
+        self.assertIn("login after 302", result.stdout, result.stderr[-2000:])
+
+    def test_postgresql_session_opened_in_a_read_only_spell(self):
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL's read-only mode")
+        make_staff("eddie")
+        name = connection.settings_dict["NAME"]
+        # A session of its own, opened before the spell, ends it.
+        operator = connections.create_connection("default")
+        try:
+            with operator.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {name} SET default_transaction_read_only = on")
+            connection.close()
+            try:
+                during = self.client.get("/topics/?nocache=1")
+            finally:
+                with operator.cursor() as cursor:
+                    cursor.execute(f"ALTER DATABASE {name} RESET default_transaction_read_only")
+            self.assertTrue(is_read_only_now())  # opened during the spell
+            close_old_connections()  # the end of that request, as the server runs it
+            login = Client().post(
+                reverse("admin:login"), {"username": "eddie", "password": "pw-for-tests"}
+            )
+        finally:
+            operator.close()
+        self.assertEqual(during.status_code, 200)
+        self.assertEqual(login.status_code, 302)
