@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.db import DatabaseError
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 LOGIN_AT = "staff_login_at"
 LAST_SEEN = "staff_last_seen"
@@ -48,12 +48,20 @@ class StaffSessionMiddleware:
         login_at = session.setdefault(LOGIN_AT, now)
         last_seen = session.get(LAST_SEEN, now)
         if now - login_at > settings.SESSION_MAX_AGE_SECONDS:
-            message = _("You were logged out %(hours)s hours after logging in. Log in again.")
             hours = settings.SESSION_MAX_AGE_SECONDS // 3600
+            message = ngettext(
+                "You were logged out %(hours)s hour after logging in. Log in again.",
+                "You were logged out %(hours)s hours after logging in. Log in again.",
+                hours,
+            )
             self.log_out(request, message % {"hours": hours})
         elif now - last_seen > settings.SESSION_IDLE_SECONDS:
-            message = _("You were logged out after %(minutes)s minutes without activity.")
             minutes = settings.SESSION_IDLE_SECONDS // 60
+            message = ngettext(
+                "You were logged out after %(minutes)s minute without activity.",
+                "You were logged out after %(minutes)s minutes without activity.",
+                minutes,
+            )
             self.log_out(request, message % {"minutes": minutes})
         elif now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in session:
             session[LAST_SEEN] = now

@@ -200,6 +200,17 @@ class SessionLifetimeTests(TestCase):
         self.minutes(settings.SESSION_IDLE_SECONDS // 60 + 1)
         self.assertLoggedOut(self.client.get(self.index), "without activity")
 
+    @override_settings(SESSION_IDLE_SECONDS=60)
+    def test_one_idle_minute_is_said_in_the_singular(self):
+        """An operator may set one minute: "1 minutes" read as a mistake."""
+        self.minutes(2)
+        self.assertLoggedOut(self.client.get(self.index), "after 1 minute without activity.")
+
+    @override_settings(SESSION_IDLE_SECONDS=7200, SESSION_MAX_AGE_SECONDS=3600)
+    def test_a_one_hour_lifetime_is_said_in_the_singular(self):
+        self.minutes(61)
+        self.assertLoggedOut(self.client.get(self.index), "logged out 1 hour after logging in.")
+
     def test_activity_keeps_the_session(self):
         for _hour in range(3):
             self.minutes(50)
