@@ -21,7 +21,7 @@ class FaqConfig(AppConfig):
 
         from django.db.backends.signals import connection_created
 
-        from . import search_public  # noqa: F401  (connects its receivers)
+        from . import cache_checks, search_public  # noqa: F401  (they register themselves)
         from .faults import short_lived_when_read_only, use_rollback_journal
 
         connection_created.connect(use_rollback_journal, dispatch_uid="faq-rollback-journal")

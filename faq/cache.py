@@ -40,7 +40,6 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import setting_changed
@@ -429,22 +428,3 @@ def forget_scopes_on_urlconf_change(setting, **kwargs):
 
 
 setting_changed.connect(forget_scopes_on_urlconf_change)
-
-
-@checks.register(checks.Tags.caches)
-def check_stamp_file(**kwargs):
-    """Edits fail if the stamp file cannot be written; say so before they do."""
-    if not uses_stamp_file() or settings.PAGE_CACHE_SECONDS <= 0:
-        return []
-    path = Path(settings.PAGE_CACHE_STAMP_FILE)
-    target = path if path.exists() else path.parent
-    if os.access(target, os.W_OK) and os.access(path.parent, os.W_OK):
-        return []
-    return [
-        checks.Error(
-            f"The page cache stamp file {path} cannot be written.",
-            hint="Set PAGE_CACHE_STAMP_FILE to a writable path, or use a shared cache "
-            "(CACHE_URL=redis://… or memcached://…).",
-            id="faq.E001",
-        )
-    ]

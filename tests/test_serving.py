@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from csp.constants import HEADER, HEADER_REPORT_ONLY, SELF
@@ -259,13 +260,42 @@ class SharedCacheTests(TestCase):
 
 class StampFileCheckTests(TestCase):
     def test_an_unwritable_stamp_file_location_is_reported(self):
-        from faq.cache import check_stamp_file
+        from faq.cache_checks import check_stamp_file
 
         self.assertEqual(check_stamp_file(), [])
         with override_settings(PAGE_CACHE_STAMP_FILE="/proc/no-such-dir/stamp"):
             (error,) = check_stamp_file()
         self.assertEqual(error.id, "faq.E001")
         self.assertIn("/proc/no-such-dir/stamp", error.msg)
+
+    def test_a_stamp_file_left_in_the_temporary_folder_is_a_deploy_warning(self):
+        """The PostgreSQL default: a restore or a periodic job that spells
+        DATABASE_URL differently, or runs with a private /tmp, bumps another
+        file, and readers keep stale pages (issue 12)."""
+        import tempfile
+
+        from faq.cache_checks import check_stamp_file_is_chosen
+
+        in_tmp = str(Path(tempfile.gettempdir()) / "dmvpolicy-page-cache-stamp-0123abcd")
+        with override_settings(PAGE_CACHE_STAMP_FILE=in_tmp):
+            (warning,) = check_stamp_file_is_chosen()
+        self.assertEqual(warning.id, "faq.W002")
+        self.assertIn("PAGE_CACHE_STAMP_FILE", warning.hint)
+        with override_settings(PAGE_CACHE_STAMP_FILE="/srv/faq/page-cache-stamp"):
+            self.assertEqual(check_stamp_file_is_chosen(), [])
+
+    def test_check_deploy_fails_on_postgresql_until_the_stamp_file_is_chosen(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            env = production_env(folder, DATABASE_URL="postgres://u:p@127.0.0.1:1/faq")
+            del env["PAGE_CACHE_STAMP_FILE"]
+            result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("faq.W002", result.stderr + result.stdout)
+            env["PAGE_CACHE_STAMP_FILE"] = f"{folder}/stamp"
+            result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+            self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
 
 
 class ConditionalRequestTests(TestCase):
