@@ -170,8 +170,12 @@ class RestartAfterEditsTests(ExtraFixtureMixin, TestCase):
             f"“{editors}” (id {editors.pk}, made by an editor) already has that guide and number",
             err,
         )
-        self.assertIn("Skipped 1 new record that clash", out)
+        self.assertIn("Skipped 1 new record that clashes with the database's content", out)
         self.assertIn("Left out 2 new records", out)
+        self.assertIn(
+            f"its question “{GUIDE}/a-new-question” was skipped (its guide and number are taken)",
+            out,
+        )
 
     def test_strict_turns_a_clash_into_a_failure_that_changes_nothing(self):
         make_question(Guide.objects.get(), 21, text="An editor's question 21?")
@@ -182,8 +186,12 @@ class RestartAfterEditsTests(ExtraFixtureMixin, TestCase):
         with self.assertRaises(CommandError) as caught:
             seed("--strict", str(FIXTURE), str(path))
         self.assertEqual(caught.exception.returncode, 1)
-        self.assertIn("record 4 (faq.question", str(caught.exception))
-        self.assertIn("Nothing was changed", str(caught.exception))
+        message = str(caught.exception)
+        self.assertIn(f"{path}: record 4 (faq.question “{GUIDE}/a-new-question”): the ", message)
+        # Nothing was skipped: the whole run failed.
+        self.assertNotIn("Skipped", message)
+        self.assertIn("--strict: 1 new record clashes with the database's content", message)
+        self.assertTrue(message.endswith("Nothing was changed."))
         self.assertEqual(changed_tables(before, database_rows()), [])
 
     def test_a_topic_taking_a_seeded_topics_new_name_clashes(self):
@@ -198,9 +206,17 @@ class RestartAfterEditsTests(ExtraFixtureMixin, TestCase):
         out, _ = seed("--dry-run", str(FIXTURE), str(path))
         self.assertEqual(changed_tables(before, database_rows()), [])
         lines = out.splitlines()
-        self.assertEqual(lines[0], "Would create 3 record(s):")
+        self.assertEqual(lines[0], "Would create 3 records:")
         self.assertEqual(lines[1], f"  {path}: record 1 (faq.question “{GUIDE}/a-new-question”)")
-        self.assertIn("Dry run: nothing was changed.", out)
+        # Its summary says what a real run would do, not that it did it.
+        self.assertIn("Would create 3 records and leave 94 records in the database as they", out)
+        self.assertNotIn("Created", out)
+        self.assertEqual(lines[-1], "Dry run: nothing was changed.")
+
+    def test_a_dry_run_with_nothing_new_says_so(self):
+        out, _ = seed("--dry-run", str(FIXTURE))
+        self.assertEqual(out.splitlines()[0], "Would create no records.")
+        self.assertIn(f"{FIXTURE}: 94 records read.", out)
 
     def test_a_second_fixture_may_repeat_a_shared_record(self):
         """Another guide's fixture (the Spanish one) can carry the same category record."""
@@ -255,6 +271,12 @@ class DatabasesSeededBeforeTests(ExtraFixtureMixin, TestCase):
         Question.objects.filter(position=3).delete()
         seed()
         self.assertEqual((Guide.objects.count(), Question.objects.count()), (1, 19))
+
+    def test_a_dry_run_says_they_would_be_recorded_and_records_nothing(self):
+        out, _ = seed("--dry-run", str(FIXTURE))
+        self.assertIn("Recognised 94 records seeded before", out)
+        self.assertIn("they would be put on that list.", out)
+        self.assertEqual(SeedRecord.objects.count(), 0)
 
     def test_a_topic_renamed_before_the_upgrade_is_a_clash_not_a_failure(self):
         Topic.objects.filter(name="Data security").update(name="Data security and privacy")
