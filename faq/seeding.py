@@ -335,6 +335,13 @@ def summary_lines(report, dry_run=False):
         lines = [f"Would create {created} and leave {kept} in the database as they are."]
     else:
         lines = [f"Created {created}; left {kept} already in the database as they are."]
+    if report.differences:
+        count = len(report.differences)
+        differ, them = ("differs", "it") if count == 1 else ("differ", "them")
+        lines.append(
+            f"{count} of these {differ} from the fixture files; the database's version stays "
+            f"(seed_content -v 2 names {them} and the fields that differ)."
+        )
     if report.recognised:
         now = "would be put on that list" if dry_run else "are on that list now"
         lines.append(

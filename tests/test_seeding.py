@@ -92,7 +92,24 @@ class RestartAfterEditsTests(ExtraFixtureMixin, TestCase):
         out = self.assert_restart_changes_nothing()
         self.assertEqual(Question.objects.count(), 20)
         self.assertEqual(Question.objects.get(position=1).slug, "current-policy")
+        self.assertIn("1 of these differs from the fixture files", out)
+        out, _ = seed("-v", "2", str(FIXTURE))
         self.assertIn("differs from dmv_ice_illinois.json in slug", out)
+
+    def test_every_start_says_in_one_line_how_many_records_editors_changed(self):
+        """make run seeds on every start: a line per record editors ever changed
+        would grow with every edit; they are counted, and -v 2 names them."""
+        Topic.objects.filter(slug="data-security").update(name="Data security and privacy")
+        Question.objects.filter(position__in=[1, 2]).update(status=Question.Status.DRAFT)
+        out, _ = seed()
+        self.assertNotIn("Kept the database's version", out)
+        self.assertIn(
+            "3 of these differ from the fixture files; the database's version stays "
+            "(seed_content -v 2 names them and the fields that differ).",
+            out,
+        )
+        out, _ = seed("-v", "2", str(FIXTURE))
+        self.assertIn("Kept the database's version of record 3 (faq.topic “Data security”)", out)
 
     def test_a_new_guide_address_does_not_duplicate_the_guide(self):
         Guide.objects.filter(slug=GUIDE).update(slug="dmv-ice-illinois")

@@ -81,12 +81,14 @@ class Command(BaseCommand):
             return
         for record, why in report.orphaned:
             self.stdout.write(f"Left out {record.where}: {why}.")
-        for record, changed in report.differences:
-            self.stdout.write(
-                f"Kept the database's version of {record}: "
-                f"it differs from {record.path.name} in {', '.join(changed)}."
-            )
+        # make run seeds on every start: the records editors changed are counted
+        # in the summary, and named only when asked for.
         if verbosity >= 2:
+            for record, changed in report.differences:
+                self.stdout.write(
+                    f"Kept the database's version of {record}: "
+                    f"it differs from {record.path.name} in {', '.join(changed)}."
+                )
             for record in report.deleted:
                 self.stdout.write(f"Left out {record.where}: deleted since it was seeded.")
         for path, records in records_by_file:
