@@ -131,6 +131,23 @@ class RestartAfterEditsTests(ExtraFixtureMixin, TestCase):
             out,
         )
 
+    def test_the_readme_way_to_bring_back_a_deleted_question_brings_its_answer_and_topics(self):
+        """README "Seed content and fixtures": the rows whose key holds the question's
+        guide and address (its own row alone brought it back without an answer)."""
+        topics = sorted(Question.objects.get(position=7).tags.names())
+        Question.objects.get(position=7).delete()
+        seed()
+        SeedRecord.objects.filter(key__contains=f'"{GUIDE}", "{QUESTION_7}"').delete()
+        out, _ = seed()
+        self.assertIn("Created 5 records", out)
+        question = Question.objects.get(position=7)
+        self.assertEqual(question.status, Question.Status.PUBLISHED)
+        self.assertIn(question, Question.objects.published())
+        self.assertTrue(question.answer.body.startswith("1. Individuals whose DMV data"))
+        self.assertEqual(sorted(question.tags.names()), topics)
+        self.assertEqual(SeedRecord.objects.count(), 94)
+        self.assert_restart_changes_nothing()
+
     def test_deleting_a_topic_or_a_topic_link_is_kept(self):
         Topic.objects.get(name="Public opinion").delete()
         TaggedQuestion.objects.filter(content_object__position=1).first().delete()
