@@ -8,15 +8,18 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
+from django.urls import reverse
 
 from faq import revisions
 from faq.models import Answer, Guide, Question, SeedRecord, TaggedQuestion, Topic
 
-from .factories import make_question
+from .factories import make_question, make_staff
 from .snapshots import changed_tables, database_rows
+from .test_permissions import FormFields
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "dmv_ice_illinois.json"
 GUIDE = "dmv-data-sharing-with-ice-illinois"
@@ -315,3 +318,53 @@ class DatabasesSeededBeforeTests(ExtraFixtureMixin, TestCase):
         self.assertEqual(Topic.objects.count(), 12)
         self.assertEqual(Question.objects.count(), 20)
         self.assertIn("Left out", out)
+
+
+class AdminEditsThenRestartTests(TestCase):
+    """Issue 16's "Done when", as editors make the four changes: through the admin
+    (a publisher; deleting a question is the superuser's), then restarts that seed
+    every fixture file as `make run` does."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_content", verbosity=0)
+        cls.publisher = make_staff("pat", "Editors", "Publishers")
+        cls.operator = get_user_model().objects.create_superuser("operator", password="pw")
+
+    def save(self, url, **changes):
+        page = self.client.get(url)
+        parser = FormFields(f"{page.context['opts'].model_name}_form")
+        parser.feed(page.content.decode())
+        response = self.client.post(url, {**parser.data, **changes, "_save": "Save"})
+        self.assertEqual(response.status_code, 302, url)
+
+    def test_the_four_changes_survive_restarts_and_the_site_shows_them(self):
+        self.client.force_login(self.publisher)
+        topic = Topic.objects.get(name="Data security")
+        self.save(reverse("admin:faq_topic_change", args=[topic.pk]), name="Data privacy")
+        first = Question.objects.get(guide__slug=GUIDE, position=1)
+        self.save(reverse("admin:faq_question_change", args=[first.pk]), slug="current-policy")
+        guide = Guide.objects.get(slug=GUIDE)
+        self.save(reverse("admin:faq_guide_change", args=[guide.pk]), slug="dmv-ice-illinois")
+        seventh, eighth = (Question.objects.get(guide=guide, position=n) for n in (7, 8))
+        self.client.post(
+            reverse("admin:faq_question_changelist"),
+            {"action": "unpublish_questions", "_selected_action": [eighth.pk], "index": 0},
+        )
+        self.client.force_login(self.operator)
+        self.client.post(reverse("admin:faq_question_delete", args=[seventh.pk]), {"post": "yes"})
+        self.client.logout()
+        before = database_rows()
+        for _ in range(2):
+            out, err = StringIO(), StringIO()
+            call_command("seed_content", stdout=out, stderr=err)
+            self.assertEqual((changed_tables(before, database_rows()), err.getvalue()), ([], ""))
+        self.assertIn("Created 0 records", out.getvalue())
+        self.assertIn("Left out 5 records deleted since they were seeded", out.getvalue())
+        self.assertEqual(Guide.objects.filter(language="en").count(), 1)
+        self.assertContains(self.client.get("/topics/data-security/"), "Data privacy")
+        self.assertEqual(self.client.get("/dmv-ice-illinois/current-policy/").status_code, 200)
+        for gone in (seventh, eighth):
+            url = f"/dmv-ice-illinois/{gone.slug}/"
+            self.assertEqual(self.client.get(url).status_code, 404, url)
+        self.assertEqual(Question.objects.get(pk=eighth.pk).status, Question.Status.DRAFT)
