@@ -37,10 +37,13 @@ EDITOR_PERMISSIONS = {
 }
 
 
-# A site-wide notice is public the moment it is saved, so only publishers set it.
+# A site-wide notice is public the moment it is saved, so only publishers set it;
+# guides and categories are public text that only publishers change (README "Roles").
 PUBLISHER_ONLY_PERMISSIONS = {
     "sitenotice": ["view", "add", "change", "delete"],
     "historicalsitenotice": ["view"],
+    "guide": ["change"],
+    "category": ["change"],
 }
 
 

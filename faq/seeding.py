@@ -45,7 +45,7 @@ class Report:
     differences: list = field(default_factory=list)  # (record, [field names])
     deleted: list = field(default_factory=list)
     orphaned: list = field(default_factory=list)  # (record, why)
-    clashes: list = field(default_factory=list)  # messages naming both sides
+    clashes: list = field(default_factory=list)  # "<where>: <what holds its place>", both named
 
 
 class SeedRun:
@@ -261,9 +261,10 @@ class SeedRun:
             origin = ", seeded before seed_content kept records, or made by an editor"
         else:
             origin = ", made by an editor"
-        self.missing[record.key] = f"was skipped (its {fields} is taken)"
+        are = "is" if len(names) == 1 else "are"
+        self.missing[record.key] = f"was skipped (its {fields} {are} taken)"
         self.report.clashes.append(
-            f"Skipped {record.where}: the database's {other._meta.verbose_name} “{other}” "
+            f"{record.where}: the database's {other._meta.verbose_name} “{other}” "
             f"(id {other.pk}{origin}) already has that {fields}."
         )
 
@@ -326,17 +327,26 @@ class FileHistory:
             )
 
 
-def summary_lines(report):
-    """What a run did, in sentences, for the command's output."""
-    lines = [
-        f"Created {plural(len(report.created), 'record')}; left "
-        f"{plural(len(report.kept) + len(report.recognised), 'record')} already in the "
-        "database as they are."
-    ]
+def summary_lines(report, dry_run=False):
+    """What a run did (or, dry, would do), in sentences, for the command's output."""
+    created = plural(len(report.created), "record")
+    kept = plural(len(report.kept) + len(report.recognised), "record")
+    if dry_run:
+        lines = [f"Would create {created} and leave {kept} in the database as they are."]
+    else:
+        lines = [f"Created {created}; left {kept} already in the database as they are."]
+    if report.differences:
+        count = len(report.differences)
+        differ, them = ("differs", "it") if count == 1 else ("differ", "them")
+        lines.append(
+            f"{count} of these {differ} from the fixture files; the database's version stays "
+            f"(seed_content -v 2 names {them} and the fields that differ)."
+        )
     if report.recognised:
+        now = "would be put on that list" if dry_run else "are on that list now"
         lines.append(
             f"Recognised {plural(len(report.recognised), 'record')} seeded before "
-            "seed_content kept a list of what it applied; they are on that list now."
+            f"seed_content kept a list of what it applied; they {now}."
         )
     if report.deleted:
         kinds = Counter(str(record.model._meta.verbose_name) for record in report.deleted)
@@ -353,7 +363,12 @@ def summary_lines(report):
         )
     if report.clashes:
         lines.append(
-            f"Skipped {plural(len(report.clashes), 'new record')} that clash with the "
-            "database's content (named above); seed_content --strict makes that an error."
+            f"Skipped {plural(len(report.clashes), 'new record')} that "
+            f"{clash_verb(len(report.clashes))} with the database's content (named above); "
+            "seed_content --strict makes that an error."
         )
     return lines
+
+
+def clash_verb(count):
+    return "clashes" if count == 1 else "clash"

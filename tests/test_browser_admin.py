@@ -189,7 +189,8 @@ SCREENS = [
     Screen("question history", url("faq_question_history", "question"), (EDITOR,)),
     Screen("question history, one revision", url("faq_question_simple_history", "question", "question_first_row"), (PUBLISHER,)),  # noqa: E501
     Screen("guides", url("faq_guide_changelist"), (EDITOR,)),
-    Screen("guide view", url("faq_guide_change", "guide"), (PUBLISHER,)),
+    Screen("guide view", url("faq_guide_change", "guide"), (EDITOR,)),
+    Screen("guide edit", url("faq_guide_change", "guide"), (PUBLISHER,)),
     Screen("categories", url("faq_category_changelist"), (PUBLISHER,)),
     Screen("category view", url("faq_category_change", "category"), (EDITOR,)),
     Screen("topics", url("faq_topic_changelist"), (EDITOR,)),

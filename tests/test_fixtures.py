@@ -87,7 +87,7 @@ class SeedFixtureTests(TestCase):
         answer.save()
         history_rows = Answer.history.count()
         output = StringIO()
-        call_command("seed_content", str(FIXTURE), stdout=output)
+        call_command("seed_content", str(FIXTURE), stdout=output, verbosity=2)
         answer.refresh_from_db()
         self.assertEqual(answer.body, "An editor rewrote this answer.")
         self.assertEqual(Answer.history.count(), history_rows)

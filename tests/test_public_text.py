@@ -8,6 +8,7 @@ from django.urls import reverse
 from faq.models import Category, Guide, Question, SiteNotice, Topic
 
 from .factories import make_guide, make_question, make_staff
+from .test_permissions import FormFields
 
 
 class PublicTopicTests(TestCase):
@@ -115,3 +116,39 @@ class PublicTextHistoryTests(TestCase):
             [("A better title", "~"), ("A Guide", "+")],
         )
         self.assertEqual(Category.history.filter(id=guide.category_id).count(), 1)
+
+
+class PublisherChangesGuidesTests(TestCase):
+    """README "Roles" and "Who may change public text": publishers change live guides
+    and categories. The Publishers group only had view on them, so a guide's web
+    address or title could be changed by the operator's superuser alone."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.publisher = make_staff("pat", "Editors", "Publishers")
+        cls.guide = make_guide("dmv-data-sharing-with-ice-illinois")
+        make_question(cls.guide, 1)
+
+    def save(self, url, **changes):
+        self.client.force_login(self.publisher)
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        model = page.context["opts"].model_name
+        parser = FormFields(f"{model}_form")
+        parser.feed(page.content.decode())
+        return self.client.post(url, {**parser.data, **changes, "_save": "Save"})
+
+    def test_a_publisher_gives_a_live_guide_a_shorter_web_address(self):
+        url = reverse("admin:faq_guide_change", args=[self.guide.pk])
+        response = self.save(url, slug="dmv-ice-illinois")
+        self.assertEqual(response.status_code, 302)
+        row = Guide.history.filter(id=self.guide.pk).latest()
+        self.assertEqual((row.slug, row.history_user), ("dmv-ice-illinois", self.publisher))
+        self.client.logout()
+        self.assertEqual(self.client.get("/dmv-ice-illinois/").status_code, 200)
+
+    def test_a_publisher_renames_a_live_category(self):
+        url = reverse("admin:faq_category_change", args=[self.guide.category_id])
+        response = self.save(url, name="Federal agencies")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Category.objects.get().name, "Federal agencies")

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from faq.fixture_records import FixtureError, read_fixture
-from faq.seeding import SeedRun, summary_lines
+from faq.seeding import SeedRun, clash_verb, plural, summary_lines
 
 
 class Command(BaseCommand):
@@ -51,9 +51,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 report = SeedRun([r for _, records in records_by_file for r in records]).apply()
                 if strict and report.clashes:
+                    count = len(report.clashes)
                     raise FixtureError(
-                        "\n".join(report.clashes)
-                        + "\n--strict: new records clash with the database's content."
+                        "\n".join(report.clashes) + f"\n--strict: {plural(count, 'new record')} "
+                        f"{clash_verb(count)} with the database's content (without --strict, "
+                        f"{'it is' if count == 1 else 'they are'} skipped and the rest loaded)."
                     )
                 if dry_run:
                     transaction.set_rollback(True)
@@ -63,7 +65,10 @@ class Command(BaseCommand):
 
     def write_report(self, report, records_by_file, dry_run, verbosity):
         if dry_run and verbosity:
-            self.stdout.write(f"Would create {len(report.created)} record(s):")
+            if report.created:
+                self.stdout.write(f"Would create {plural(len(report.created), 'record')}:")
+            else:
+                self.stdout.write("Would create no records.")
             for record in report.created:
                 self.stdout.write(f"  {record.where}")
         elif verbosity >= 2:
@@ -71,22 +76,24 @@ class Command(BaseCommand):
                 self.stdout.write(f"Created {record.where}")
         # Clashes are written at any verbosity: an operator must see them.
         for message in report.clashes:
-            self.stderr.write(self.style.WARNING(message))
+            self.stderr.write(self.style.WARNING(f"Skipped {message}"))
         if not verbosity:
             return
         for record, why in report.orphaned:
             self.stdout.write(f"Left out {record.where}: {why}.")
-        for record, changed in report.differences:
-            self.stdout.write(
-                f"Kept the database's version of {record}: "
-                f"it differs from {record.path.name} in {', '.join(changed)}."
-            )
+        # make run seeds on every start: the records editors changed are counted
+        # in the summary, and named only when asked for.
         if verbosity >= 2:
+            for record, changed in report.differences:
+                self.stdout.write(
+                    f"Kept the database's version of {record}: "
+                    f"it differs from {record.path.name} in {', '.join(changed)}."
+                )
             for record in report.deleted:
                 self.stdout.write(f"Left out {record.where}: deleted since it was seeded.")
         for path, records in records_by_file:
-            self.stdout.write(f"{path}: {len(records)} record(s) read.")
-        for line in summary_lines(report):
+            self.stdout.write(f"{path}: {plural(len(records), 'record')} read.")
+        for line in summary_lines(report, dry_run):
             self.stdout.write(self.style.SUCCESS(line))
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was changed."))
