@@ -39,7 +39,11 @@ EDITOR_PERMISSIONS = {
 
 # A site-wide notice is public the moment it is saved, so only publishers set it;
 # guides and categories are public text that only publishers change (README "Roles").
+# Publishers also delete a question (its answer with it), e.g. one found wrong:
+# its history stays.
 PUBLISHER_ONLY_PERMISSIONS = {
+    "question": ["delete"],
+    "answer": ["delete"],
     "sitenotice": ["view", "add", "change", "delete"],
     "historicalsitenotice": ["view"],
     "guide": ["change"],

@@ -141,8 +141,15 @@ class PublicQuestion(models.Model):
     more than the search itself at 100,000 questions. Hits are still read
     through published(), so a row out of step could never show a draft."""
 
+    # No database constraint or cascade: a question's delete removes its row by
+    # signal (faq/search_public.py), so the admin's delete confirmation neither
+    # lists it nor asks a publisher for a permission on it.
     question = models.OneToOneField(
-        "faq.Question", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "faq.Question",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     language = models.CharField(max_length=5, choices=LANGUAGES)
 

@@ -53,6 +53,12 @@ def question_saved(sender, instance, **kwargs):
     sync([instance.pk])
 
 
+@receiver(post_delete, sender=Question)
+def question_deleted(sender, instance, **kwargs):
+    """Also runs for queryset and admin bulk deletes, which skip Model.delete()."""
+    PublicQuestion.objects.filter(question_id=instance.pk).delete()
+
+
 @receiver(post_save, sender=Answer)
 @receiver(post_delete, sender=Answer)
 def answer_saved_or_deleted(sender, instance, created=True, **kwargs):

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='PublicQuestion',
             fields=[
-                ('question', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='faq.question')),
+                ('question', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='faq.question')),
                 ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], max_length=5)),
             ],
             options={
