@@ -1,6 +1,7 @@
 """Spanish pages: URLs under /es/, the language switch, hreflang, Content-Language,
 per-language lists, feeds, sitemap and the page cache (issue 10)."""
 
+import datetime
 import re
 from xml.etree import ElementTree
 
@@ -8,7 +9,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from faq import suggest
-from faq.models import Question, Topic
+from faq.models import Answer, Question, Topic
 from faq.revisions import save_revision
 
 from .factories import (
@@ -214,6 +215,21 @@ class OriginalUpdatedNoticeTests(PairedContent):
         self.assertIn(answer.notable_change_at.strftime("%Y"), notice)
         self.assertNotIn(
             self.notice() and "translation-notice", self.client.get("/dmv/").content.decode()
+        )
+
+    def test_the_notice_reads_as_spanish_with_a_spanish_date(self):
+        """The date is written as the rest of the Spanish page writes dates
+        ("5 de marzo de 2030"), not in the English order ("marzo 5, 2030")."""
+        answer = self.question.answer
+        answer.body = "A new paragraph about a 2026 ruling."
+        answer.change_note = "Added the 2026 ruling."
+        save_revision(answer, None)
+        # Noon in Chicago, so the day is the same in the site's zone and in UTC.
+        changed_at = datetime.datetime(2030, 3, 5, 18, 0, tzinfo=datetime.UTC)
+        Answer.objects.filter(pk=answer.pk).update(notable_change_at=changed_at)
+        self.assertEqual(
+            re.sub(r"\s*<a .*", "", self.notice(), flags=re.S),
+            "La versión en inglés se actualizó el 5 de marzo de 2030.",
         )
 
     def test_a_minor_english_fix_is_not_announced(self):
