@@ -1,6 +1,7 @@
 """Translations: pairing rows by translation key, translation status, the
 translators' admin screens and the Spanish seed fixture (issue 10)."""
 
+import datetime
 import json
 import re
 from io import StringIO
@@ -231,6 +232,27 @@ class TranslatorAdminTests(TestCase):
         self.assertFalse(is_behind(spanish, english))
         self.assertEqual(spanish.history.first().translated_from, english.history.first())
         self.assertEqual(list(behind_translations()), [])
+
+    def test_a_spanish_speaking_translator_reads_the_revision_date_in_spanish(self):
+        """The translator's screens name the English revision's date as the rest of
+        the Spanish admin does ("5 de marzo de 2026, 12:00"), and the English
+        question is not run into the next sentence ("…?. Traducida…")."""
+        revision = self.question_es.answer.translated_from
+        # Noon in Chicago (the site's zone).
+        revision.history_date = datetime.datetime(2026, 3, 5, 18, 0, tzinfo=datetime.UTC)
+        revision.save()
+        publish_english_change(self.question.answer, "The DMV shares no data.")
+        spanish = {"accept-language": "es"}
+        translated = "Traducida de la revisión en inglés del 5 de marzo de 2026, 12:00."
+        for url in (
+            self.change_url(self.question_es.answer),
+            reverse("admin:faq_answer_translations_behind"),
+        ):
+            with self.subTest(url=url):
+                html = " ".join(self.client.get(url, headers=spanish).text.split())
+                text = re.sub(r"<[^>]+>", "", html)
+                self.assertEqual(re.search(r"Traducida de .*?\d\d:\d\d\.", text)[0], translated)
+                self.assertEqual(html.count("?</a>."), 0)
 
     def test_spanish_drafts_publish_compare_revert_and_conflicts_work_as_in_english(self):
         spanish = self.question_es.answer
