@@ -149,6 +149,8 @@ class SeedRun:
         what = f"its English original “{show(identity)}”"
         if key in self.objects:
             original = self.objects[key]
+        elif key in self.missing:  # skipped or left out earlier in this run
+            raise LeftOut(f"{what} {self.missing[key]}")
         elif seeded := self.seeded.get(key):
             original = model._default_manager.filter(pk=seeded.object_id).first()
             if original is None:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 
-from faq.models import Answer, Guide, Question, Topic
+from faq.models import Answer, Category, Guide, Question, Topic
 from faq.revisions import save_revision
 from faq.translations import (
     TranslationError,
@@ -439,6 +439,23 @@ class SpanishFixtureTests(TestCase):
         self.assertIn("Load the English fixture first", str(caught.exception))
         self.assertIn("Nothing was changed", str(caught.exception))
         self.assertEqual(Guide.objects.count(), 0)
+
+    def test_a_skipped_english_guide_leaves_its_translation_out_and_the_rest_loads(self):
+        """When the English seed guide is skipped (here its category's name is taken
+        by an editor's category), seeding goes on as it did before the Spanish
+        fixture existed: the translation is left out with the reason, not refused
+        as if the English fixture had never been loaded (which stopped `make run`)."""
+        Category.objects.create(name="Federal Government", slug="federal")
+        out, err = StringIO(), StringIO()
+        call_command("seed_content", stdout=out, stderr=err)
+        self.assertIn("Skipped", err.getvalue())
+        self.assertIn(
+            "its English original “dmv-data-sharing-with-ice-illinois” was left out",
+            out.getvalue(),
+        )
+        self.assertEqual(Guide.objects.count(), 0)
+        self.assertEqual(Question.objects.count(), 0)
+        self.assertEqual(Topic.objects.filter(language="es").count(), 12)
 
     def test_the_english_fixture_is_unchanged(self):
         """The English seed is kept verbatim: no language or key fields were added to it."""
