@@ -303,6 +303,31 @@ class TranslatorAdminTests(TestCase):
         self.assertEqual(Topic.objects.get(name="Privacidad").language, "es")
 
 
+class HistoryReasonTests(TestCase):
+    def test_the_history_names_what_the_site_did_in_the_editors_language(self):
+        """Rows the site writes (Translate, the seed fixtures, the demo data) are
+        stored in English and shown in Spanish to a Spanish-speaking editor."""
+        self.client.force_login(make_staff("eddie", "Editors"))
+        call_command("seed_content", verbosity=0)
+        seeded = Answer.objects.filter(question__language="es").first()
+        english = make_question(Guide.objects.get(language="en"), 21).answer
+        self.client.post(reverse("admin:faq_answer_translate", args=[english.pk]))
+        call_command("generate_demo_data", questions=1, guides=1, force=True, verbosity=0)
+        expected = {
+            spanish_translation(english): "Traducción iniciada a partir de la respuesta en inglés",
+            seeded: "Cargada desde dmv_ice_illinois_es.json",
+            Answer.objects.get(question__guide__slug__startswith="demo-"): (
+                "Datos de demostración generados"
+            ),
+        }
+        for answer, what_happened in expected.items():
+            with self.subTest(what_happened):
+                url = reverse("admin:faq_answer_history", args=[answer.pk])
+                html = self.client.get(url, headers={"accept-language": "es"}).text
+                self.assertIn(f"<td>{what_happened}</td>", html)
+                self.assertNotIn("<td>Loaded from", html)
+
+
 class TranslationSlugTests(TestCase):
     """Spanish pages get Spanish web addresses (issue 10 item 4): Translate copies
     the English address, and the translator's wording replaces it until the
