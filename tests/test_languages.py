@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from faq import suggest
+from faq import suggest, views
 from faq.models import Answer, Question, Topic
 from faq.revisions import save_revision
 
@@ -353,3 +353,51 @@ class SpanishQueryCountTests(PairedContent):
         self.assertEqual(
             get_counting_queries(self.client, self.question_es.get_absolute_url())[1], 6
         )
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+class SpanishQueryCountGrowthTests(TestCase):
+    """Each Spanish page type makes as many queries with 1 Spanish question as
+    with 60 (two guide and topic pages, one answer with 60 revisions): the
+    20-to-10,000 test in test_views.py grows only the English content."""
+
+    def counts_for(self, count):
+        english = make_guide(f"guide-{count}")
+        spanish = make_spanish_guide(english, f"guia-{count}")
+        questions = [
+            make_translation(
+                make_question(english, position, topics=["Privacy"]),
+                spanish,
+                text=f"¿Pregunta {position} sobre la licencia?",
+                topics=["Privacidad", "Licencias"],
+            )
+            for position in range(1, count + 1)
+        ]
+        middle = questions[len(questions) // 2]
+        answer = middle.answer
+        for number in range(count):
+            answer.body = f"Texto de la respuesta, revisión {number}."
+            answer.change_note = f"Revisión {number}."
+            save_revision(answer, None)
+        last_page = (count - 1) // views.pages.PAGE_SIZE + 1
+        urls = {
+            "home": "/es/",
+            "guide": spanish.get_absolute_url(),
+            "guide, last page": f"{spanish.get_absolute_url()}?page={last_page}",
+            "question": middle.get_absolute_url(),
+            "changes": reverse("faq:es_question_changes", args=[spanish.slug, middle.slug]),
+            "topics": "/es/temas/",
+            "topic": "/es/temas/privacidad/",
+            "topic, last page": f"/es/temas/privacidad/?page={last_page}",
+            "search": "/es/buscar/?q=licencia",
+            "feed": reverse("faq:es_feed"),
+        }
+        counts = {}
+        for name, url in urls.items():
+            response, counts[name] = get_counting_queries(self.client, url)
+            self.assertEqual(response.status_code, 200, url)
+        return counts
+
+    def test_spanish_query_counts_do_not_grow_with_spanish_content(self):
+        few = self.counts_for(1)
+        self.assertEqual(self.counts_for(60), few)
