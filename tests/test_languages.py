@@ -9,7 +9,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from faq import suggest, views
-from faq.models import Answer, Question, Topic
+from faq.models import Answer, Question, SiteNotice, Topic
 from faq.revisions import save_revision
 
 from .factories import (
@@ -113,6 +113,38 @@ class SpanishPageTests(PairedContent):
         self.assertEqual(self.client.get("/es/temas/privacidad/").status_code, 200)
         self.assertEqual(self.client.get("/topics/privacidad/").status_code, 404)
         self.assertEqual(self.client.get("/es/temas/privacy/").status_code, 404)
+
+
+class SiteNoticeLanguageTests(PairedContent):
+    """A notice is written in one language. Each page shows the newest notice in
+    its own language, else the other language's, marked with its lang."""
+
+    def notice(self, url):
+        html = self.client.get(url).content.decode()
+        found = re.search(
+            r'<aside class="site-notice"[^>]*>\s*<div class="wrap">(<p[^>]*>.*?</p>)', html
+        )
+        return found and found.group(1)
+
+    def test_an_english_notice_on_a_spanish_page_is_marked_english(self):
+        SiteNotice.objects.create(text="Offices are closed on Monday.")
+        self.assertEqual(self.notice("/"), "<p>Offices are closed on Monday.</p>")
+        self.assertEqual(self.notice("/es/"), '<p lang="en">Offices are closed on Monday.</p>')
+
+    def test_each_language_shows_its_own_notice(self):
+        SiteNotice.objects.create(text="Las oficinas cierran el lunes.", language="es")
+        SiteNotice.objects.create(text="Offices are closed on Monday.")
+        SiteNotice.objects.create(text="Old notice", is_active=False)
+        self.assertEqual(self.notice("/"), "<p>Offices are closed on Monday.</p>")
+        self.assertEqual(self.notice("/es/"), "<p>Las oficinas cierran el lunes.</p>")
+        self.assertEqual(
+            self.notice(self.question_es.get_absolute_url()),
+            "<p>Las oficinas cierran el lunes.</p>",
+        )
+        self.assertEqual(
+            get_counting_queries(self.client, "/es/temas/")[1],
+            get_counting_queries(self.client, "/topics/")[1],
+        )
 
 
 class LanguageSwitchTests(PairedContent):
