@@ -4,7 +4,7 @@ Spanish search without accents, and axe-core's WCAG 2.2 A/AA rules."""
 import pytest
 from django.core.management import call_command
 
-from faq.models import Question
+from faq.models import Question, SiteNotice
 from faq.revisions import save_revision
 
 from .test_browser import axe_problems, report
@@ -16,8 +16,10 @@ GUIDE_ES = "/es/intercambio-de-datos-del-dmv-con-ice-en-illinois/"
 
 @pytest.fixture
 def seeded(live_server):
-    """Both seed guides: the English one and its Spanish translation."""
+    """Both seed guides: the English one and its Spanish translation, and an
+    English notice, which Spanish pages show marked lang="en"."""
     call_command("seed_content", verbosity=0)
+    SiteNotice.objects.create(text="This page is general information, not legal advice.")
     return live_server
 
 
