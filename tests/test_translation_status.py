@@ -254,6 +254,22 @@ class TranslatorAdminTests(TestCase):
                 self.assertEqual(re.search(r"Traducida de .*?\d\d:\d\d\.", text)[0], translated)
                 self.assertEqual(html.count("?</a>."), 0)
 
+    def test_differences_name_the_language_of_their_text(self):
+        """A screen reader reads the English diff on a Spanish translator's screen
+        in English, and a Spanish answer's compare in Spanish on an English
+        screen; "(empty)" is the screen's own language."""
+        publish_english_change(self.question.answer, "The DMV shares no data.")
+        spanish = self.question_es.answer
+        html = self.client.get(self.change_url(spanish), headers={"accept-language": "es"}).text
+        self.assertIn('<div class="diff-text" lang="en">The DMV shares <del>', html)
+        self.assertIn('<div class="diff-text"><em>(vacío)</em></div>', html)
+        behind = self.client.get(reverse("admin:faq_answer_translations_behind")).text
+        self.assertIn('<div class="diff-text" lang="en">The DMV shares <del>', behind)
+        spanish.body = "El DMV no comparte."
+        save_revision(spanish, None)
+        compare = self.client.get(reverse("admin:faq_answer_compare", args=[spanish.pk])).text
+        self.assertIn('<div class="diff-text" lang="es">El DMV <ins>', compare)
+
     def test_spanish_drafts_publish_compare_revert_and_conflicts_work_as_in_english(self):
         spanish = self.question_es.answer
         url = self.change_url(spanish)
