@@ -272,6 +272,16 @@ MARKED_REVIEWED = gettext_noop("Marked as reviewed")
 REVERTED = gettext_noop("Reverted")
 RETURNED_TO_DRAFT = gettext_noop("Returned to draft")
 PUBLISHED = gettext_noop("Published")
+# Reasons that name the file a row came from, stored with the name filled in.
+LOADED_FROM = gettext_noop("Loaded from %(file)s")
+
+
+def reason_label(reason):
+    """A history row's stored (English) reason in the active language."""
+    prefix = LOADED_FROM.partition("%(file)s")[0]
+    if reason.startswith(prefix):
+        return gettext(LOADED_FROM) % {"file": reason.removeprefix(prefix)}
+    return gettext(reason)
 
 
 def save_draft(answer, user, live, wording=None, topics=None, sources=None):

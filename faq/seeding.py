@@ -24,6 +24,7 @@ from django.utils.text import get_text_list
 
 from .fixture_records import FixtureError, identity_fields, record_key, show
 from .models import Answer, Question, SeedRecord, Source, TaggedQuestion, revision_snapshot
+from .revisions import LOADED_FROM
 
 # Fields the database fills in itself; a difference there is no editor's change.
 DERIVED_FIELDS = {"created_at", "updated_at", "body_html", "summary"}
@@ -149,6 +150,8 @@ class SeedRun:
         what = f"its English original “{show(identity)}”"
         if key in self.objects:
             original = self.objects[key]
+        elif key in self.missing:  # skipped or left out earlier in this run
+            raise LeftOut(f"{what} {self.missing[key]}")
         elif seeded := self.seeded.get(key):
             original = model._default_manager.filter(pk=seeded.object_id).first()
             if original is None:
@@ -292,7 +295,7 @@ class FileHistory:
     answer created, and one per existing answer whose topics or sources it added to."""
 
     def __init__(self, file_name):
-        self.reason = f"Loaded from {file_name}"
+        self.reason = LOADED_FROM % {"file": file_name}
         self.questions, self.answers, self.touched_questions = [], [], set()
 
     def save(self, instance):

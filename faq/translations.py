@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils.translation import gettext_noop
 
 from .languages import ENGLISH, NATIVE_NAMES, SPANISH, other_language, route_name
 from .links import url
@@ -163,7 +164,7 @@ def not_linked_translations():
     return Answer.objects.filter(question__language=SPANISH, translated_from__isnull=True)
 
 
-TRANSLATION_STARTED = "Translation started from the English answer"
+TRANSLATION_STARTED = gettext_noop("Translation started from the English answer")
 
 
 class TranslationError(Exception):

@@ -424,3 +424,18 @@ def test_focus_ring_and_underlined_links_come_from_admin_css_on_django_screens(o
     checkbox = page.locator("#result_list input.action-select").first
     box = checkbox.bounding_box()
     assert box["width"] >= 24 and box["height"] >= 24
+
+
+def test_a_long_question_is_not_covered_by_the_screens_tools(objects, page):
+    """Django pulls "Compare revisions" and "History" 48 px up beside the page's
+    title; on screens with a subtitle (the answer's question, often long in
+    Spanish) they covered its words."""
+    page.set_viewport_size(DESKTOP)
+    log_in(page, objects.base, EDITOR)
+    longest = max(Answer.objects.select_related("question"), key=lambda a: len(a.question.text))
+    for name in ("faq_answer_change", "faq_question_change"):
+        pk = longest.pk if name == "faq_answer_change" else longest.question_id
+        page.goto(objects.base + reverse(f"admin:{name}", args=[pk]))
+        title = page.locator("#content > h2").bounding_box()
+        tools = page.locator(".object-tools").bounding_box()
+        assert tools["y"] >= title["y"] + title["height"], name

@@ -1,14 +1,15 @@
 """Spanish pages: URLs under /es/, the language switch, hreflang, Content-Language,
 per-language lists, feeds, sitemap and the page cache (issue 10)."""
 
+import datetime
 import re
 from xml.etree import ElementTree
 
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from faq import suggest
-from faq.models import Question, Topic
+from faq import suggest, views
+from faq.models import Answer, Question, SiteNotice, Topic
 from faq.revisions import save_revision
 
 from .factories import (
@@ -114,6 +115,38 @@ class SpanishPageTests(PairedContent):
         self.assertEqual(self.client.get("/es/temas/privacy/").status_code, 404)
 
 
+class SiteNoticeLanguageTests(PairedContent):
+    """A notice is written in one language. Each page shows the newest notice in
+    its own language, else the other language's, marked with its lang."""
+
+    def notice(self, url):
+        html = self.client.get(url).content.decode()
+        found = re.search(
+            r'<aside class="site-notice"[^>]*>\s*<div class="wrap">(<p[^>]*>.*?</p>)', html
+        )
+        return found and found.group(1)
+
+    def test_an_english_notice_on_a_spanish_page_is_marked_english(self):
+        SiteNotice.objects.create(text="Offices are closed on Monday.")
+        self.assertEqual(self.notice("/"), "<p>Offices are closed on Monday.</p>")
+        self.assertEqual(self.notice("/es/"), '<p lang="en">Offices are closed on Monday.</p>')
+
+    def test_each_language_shows_its_own_notice(self):
+        SiteNotice.objects.create(text="Las oficinas cierran el lunes.", language="es")
+        SiteNotice.objects.create(text="Offices are closed on Monday.")
+        SiteNotice.objects.create(text="Old notice", is_active=False)
+        self.assertEqual(self.notice("/"), "<p>Offices are closed on Monday.</p>")
+        self.assertEqual(self.notice("/es/"), "<p>Las oficinas cierran el lunes.</p>")
+        self.assertEqual(
+            self.notice(self.question_es.get_absolute_url()),
+            "<p>Las oficinas cierran el lunes.</p>",
+        )
+        self.assertEqual(
+            get_counting_queries(self.client, "/es/temas/")[1],
+            get_counting_queries(self.client, "/topics/")[1],
+        )
+
+
 class LanguageSwitchTests(PairedContent):
     def test_paired_pages_link_to_each_other_named_in_their_own_language(self):
         english = self.client.get(self.question.get_absolute_url())
@@ -214,6 +247,21 @@ class OriginalUpdatedNoticeTests(PairedContent):
         self.assertIn(answer.notable_change_at.strftime("%Y"), notice)
         self.assertNotIn(
             self.notice() and "translation-notice", self.client.get("/dmv/").content.decode()
+        )
+
+    def test_the_notice_reads_as_spanish_with_a_spanish_date(self):
+        """The date is written as the rest of the Spanish page writes dates
+        ("5 de marzo de 2030"), not in the English order ("marzo 5, 2030")."""
+        answer = self.question.answer
+        answer.body = "A new paragraph about a 2026 ruling."
+        answer.change_note = "Added the 2026 ruling."
+        save_revision(answer, None)
+        # Noon in Chicago, so the day is the same in the site's zone and in UTC.
+        changed_at = datetime.datetime(2030, 3, 5, 18, 0, tzinfo=datetime.UTC)
+        Answer.objects.filter(pk=answer.pk).update(notable_change_at=changed_at)
+        self.assertEqual(
+            re.sub(r"\s*<a .*", "", self.notice(), flags=re.S),
+            "La versión en inglés se actualizó el 5 de marzo de 2030.",
         )
 
     def test_a_minor_english_fix_is_not_announced(self):
@@ -337,3 +385,51 @@ class SpanishQueryCountTests(PairedContent):
         self.assertEqual(
             get_counting_queries(self.client, self.question_es.get_absolute_url())[1], 6
         )
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+class SpanishQueryCountGrowthTests(TestCase):
+    """Each Spanish page type makes as many queries with 1 Spanish question as
+    with 60 (two guide and topic pages, one answer with 60 revisions): the
+    20-to-10,000 test in test_views.py grows only the English content."""
+
+    def counts_for(self, count):
+        english = make_guide(f"guide-{count}")
+        spanish = make_spanish_guide(english, f"guia-{count}")
+        questions = [
+            make_translation(
+                make_question(english, position, topics=["Privacy"]),
+                spanish,
+                text=f"¿Pregunta {position} sobre la licencia?",
+                topics=["Privacidad", "Licencias"],
+            )
+            for position in range(1, count + 1)
+        ]
+        middle = questions[len(questions) // 2]
+        answer = middle.answer
+        for number in range(count):
+            answer.body = f"Texto de la respuesta, revisión {number}."
+            answer.change_note = f"Revisión {number}."
+            save_revision(answer, None)
+        last_page = (count - 1) // views.pages.PAGE_SIZE + 1
+        urls = {
+            "home": "/es/",
+            "guide": spanish.get_absolute_url(),
+            "guide, last page": f"{spanish.get_absolute_url()}?page={last_page}",
+            "question": middle.get_absolute_url(),
+            "changes": reverse("faq:es_question_changes", args=[spanish.slug, middle.slug]),
+            "topics": "/es/temas/",
+            "topic": "/es/temas/privacidad/",
+            "topic, last page": f"/es/temas/privacidad/?page={last_page}",
+            "search": "/es/buscar/?q=licencia",
+            "feed": reverse("faq:es_feed"),
+        }
+        counts = {}
+        for name, url in urls.items():
+            response, counts[name] = get_counting_queries(self.client, url)
+            self.assertEqual(response.status_code, 200, url)
+        return counts
+
+    def test_spanish_query_counts_do_not_grow_with_spanish_content(self):
+        few = self.counts_for(1)
+        self.assertEqual(self.counts_for(60), few)

@@ -78,11 +78,12 @@ class PublicTextHistoryTests(TestCase):
     def test_a_site_notice_change_is_recorded_with_its_publisher(self):
         self.client.force_login(self.publisher)
         self.client.post(
-            reverse("admin:faq_sitenotice_add"), {"text": "General information.", "is_active": "on"}
+            reverse("admin:faq_sitenotice_add"),
+            {"text": "General information.", "language": "en", "is_active": "on"},
         )
         notice = SiteNotice.objects.get()
         url = reverse("admin:faq_sitenotice_change", args=[notice.pk])
-        self.client.post(url, {"text": "Not legal advice.", "is_active": "on"})
+        self.client.post(url, {"text": "Not legal advice.", "language": "en", "is_active": "on"})
         rows = SiteNotice.history.filter(id=notice.pk).order_by("history_date")
         self.assertEqual(
             [(r.text, r.history_user, r.history_type) for r in rows],

@@ -483,6 +483,21 @@ class LanguageChoiceTests(TestCase):
         saved_on = re.search(r"guardada el (\d+ de \w+ de \d{4}, \d\d:\d\d)", response.text)
         self.assertIsNotNone(saved_on, "a Spanish date in the revert confirmation")
 
+    def test_history_screens_are_titled_in_spanish(self):
+        """simple-history titles its history screens "View history: …", which has
+        no Spanish translation; every history screen here has a title of ours."""
+        self.client.force_login(make_staff("erin", "Editors", "Publishers"))
+        answer, guide = self.question.answer, self.question.guide
+        for url, title in (
+            (f"/admin/faq/answer/{answer.pk}/history/", "Historial: Respuesta a “"),
+            (f"/admin/faq/question/{self.question.pk}/history/", "Historial: "),
+            (f"/admin/faq/guide/{guide.pk}/history/", f"Historial: {guide}"),
+        ):
+            with self.subTest(url=url):
+                html = self.client.get(url, headers={"accept-language": "es"}).text
+                self.assertIn(f"<h1>{title}", html)
+                self.assertNotIn("View history", html)
+
     def test_the_admins_language_does_not_leak_into_the_next_public_page(self):
         """The same thread serves the admin and then a reader: the reader's page is English."""
         self.client.force_login(make_staff("carol", "Editors"))

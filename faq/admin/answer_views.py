@@ -19,6 +19,7 @@ from ..revisions import (
     SAVED_DRAFT,
     RevisionText,
     compare,
+    reason_label,
     revert,
     revision_label,
 )
@@ -43,7 +44,7 @@ class AnswerViewsMixin:
     def what_happened(self, record):
         if record.history_change_reason:
             # Stored in English; the ones the site writes are in the catalogue.
-            return gettext(record.history_change_reason)
+            return reason_label(record.history_change_reason)
         return gettext("Created") if record.history_type == "+" else gettext("Edited")
 
     @admin.display(description=_("change note"))

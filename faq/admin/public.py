@@ -9,6 +9,7 @@ question uses yet is theirs to fix.
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
@@ -38,6 +39,10 @@ class RefusesHistoryRevert:
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view_title(self, request, obj):
+        # simple-history's own title ("View history: …") has no Spanish translation.
+        return gettext("History: %(object)s") % {"object": obj}
 
 
 class PublicTextAdmin(RefusesHistoryRevert, SimpleHistoryAdmin):

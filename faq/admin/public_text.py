@@ -78,7 +78,9 @@ class TopicAdmin(PublicTextAdmin):
 
 @admin.register(SiteNotice)
 class SiteNoticeAdmin(LabelledListEditableMixin, PublicTextAdmin):
-    """The newest notice that is switched on is shown at the top of every public page."""
+    """The newest notice that is switched on is shown at the top of every public page
+    (on the other language's pages too while that language has none on)."""
 
-    list_display = ["text", "is_active", "updated_at"]
+    list_display = ["text", "language", "is_active", "updated_at"]
+    list_filter = ["language"]
     list_editable = ["is_active"]

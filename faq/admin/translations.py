@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..languages import ENGLISH, SPANISH
 from ..models import Answer
+from ..revisions import revision_label
 from ..translations import (
     TranslationError,
     behind_translations,
@@ -97,9 +98,17 @@ def translation_status(answer):
         "original": original,
         "original_url": change_url(original) if original else None,
         "translated_from": answer.translated_from,
+        "translated_at": translated_at(answer),
         "behind": behind,
         "differences": english_changes_since(answer, original) if behind else None,
     }
+
+
+def translated_at(answer):
+    """When the English revision a translation was made from was saved, as the
+    admin's language writes a revision's date (“5 de marzo de 2026, 12:00”)."""
+    source = answer.translated_from
+    return revision_label(source.history_date) if source else ""
 
 
 def check_topic_languages(form, language):
@@ -172,6 +181,7 @@ def behind_view(model_admin, request):
             {
                 "translation": translation,
                 "translation_url": change_url(translation),
+                "translated_at": translated_at(translation),
                 "original": original,
                 "original_url": change_url(original),
                 "differences": english_changes_since(translation, original),

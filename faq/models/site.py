@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .guides import language_field
+
 
 class SiteNotice(models.Model):
     """A short message shown at the top of every public page while it is switched on."""
@@ -14,6 +16,13 @@ class SiteNotice(models.Model):
         help_text=_(
             "One or two plain sentences, e.g. “This page is general information, not legal advice.”"
         ),
+    )
+    language = language_field(
+        help_text=_(
+            "The language the notice is written in. Pages in that language show it; "
+            "pages in the other language show it only while no notice in their own "
+            "language is on."
+        )
     )
     is_active = models.BooleanField(
         _("show on the site"), default=True, help_text=_("Untick to hide the notice.")

@@ -26,6 +26,7 @@ from functools import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from faq import search
 from faq.cache import bump_stamp
@@ -42,6 +43,8 @@ from faq.models import (
 )
 
 DEMO_PREFIX = "demo-"
+# The history rows' reason, translated when shown (AnswerAdmin.what_happened).
+GENERATED = gettext_noop("Generated demo data")
 SUBJECTS = [
     "driver's license records",
     "vehicle registration data",
@@ -299,7 +302,7 @@ class Command(BaseCommand):
         TaggedQuestion.objects.bulk_create(tagged, batch_size=2000)
         Answer.history.model.objects.bulk_create(history, batch_size=1000)
         Question.history.bulk_history_create(
-            questions, default_change_reason="Generated demo data", default_date=self.now
+            questions, default_change_reason=GENERATED, default_date=self.now
         )
         return {
             "questions": len(questions),
@@ -332,7 +335,7 @@ class Command(BaseCommand):
                     updated_at=self.now,
                     history_date=self.now - timedelta(days=30 * (self.revisions - revision)),
                     history_type="+" if revision == 0 else "~",
-                    history_change_reason="Generated demo data",
+                    history_change_reason=GENERATED,
                 )
             )
         return rows
