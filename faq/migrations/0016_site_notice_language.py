@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("faq", "0014_search_help"),
+        ("faq", "0015_search_public"),
     ]
 
     operations = [
