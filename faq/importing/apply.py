@@ -122,7 +122,7 @@ def create_guide(document, guide_slug, file_name):
         category=category,
         is_published=False,
     )
-    if document.language and hasattr(guide, "language"):  # once guides have languages
+    if document.language:
         guide.language = document.language
     guide.save()
     remember(record_key(Guide, [guide_slug]), guide, file_name)
