@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from .diff import has_changes, list_diff, word_diff
+from .diff import HTML, has_changes, list_diff, word_diff
 from .models import Answer, Question, Source, revision_snapshot
 
 
@@ -120,21 +120,23 @@ class Difference:
     changed: bool
 
 
-def text_difference(label, old, new):
-    return Difference(label, word_diff(old, new), has_changes(old, new))
+def text_difference(label, old, new, context=None, marks=HTML):
+    return Difference(label, word_diff(old, new, context, marks), has_changes(old, new))
 
 
-def list_difference(label, old, new):
-    return Difference(label, list_diff(old, new), old != new)
+def list_difference(label, old, new, marks=HTML):
+    return Difference(label, list_diff(old, new, marks), old != new)
 
 
-def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
-    """Each part of two revisions with words or items marked as added or removed."""
+def compare(old: RevisionText, new: RevisionText, context=None, marks=HTML) -> list[Difference]:
+    """Each part of two revisions with words or items marked as added or removed
+    (`context` and `marks` as for diff.word_diff: an import's preview is shorter,
+    and plain text in a terminal)."""
     parts = [
-        text_difference(gettext("Question"), old.question_text, new.question_text),
-        text_difference(gettext("Answer"), old.body, new.body),
-        list_difference(gettext("Topics"), old.topics, new.topics),
-        list_difference(gettext("Sources"), old.source_lines(), new.source_lines()),
+        text_difference(gettext("Question"), old.question_text, new.question_text, context, marks),
+        text_difference(gettext("Answer"), old.body, new.body, context, marks),
+        list_difference(gettext("Topics"), old.topics, new.topics, marks),
+        list_difference(gettext("Sources"), old.source_lines(), new.source_lines(), marks),
     ]
     if old.has_draft or new.has_draft:
         parts += compare_drafts(old, new)
