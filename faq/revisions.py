@@ -272,11 +272,12 @@ def save_revision(answer, user, reason=""):
 SAVED_DRAFT = gettext_noop("Saved a draft")
 MARKED_REVIEWED = gettext_noop("Marked as reviewed")
 REVERTED = gettext_noop("Reverted")
+IMPORTED = gettext_noop("Imported")
 RETURNED_TO_DRAFT = gettext_noop("Returned to draft")
 PUBLISHED = gettext_noop("Published")
 
 
-def save_draft(answer, user, live, wording=None, topics=None, sources=None):
+def save_draft(answer, user, live, wording=None, topics=None, sources=None, reason=SAVED_DRAFT):
     """Keep the answer's new text, note and minor flag as its draft, with the
     question's wording, topic names and sources it is to have (the live ones
     when not given): a whole revision, private until published. The public
@@ -292,7 +293,7 @@ def save_draft(answer, user, live, wording=None, topics=None, sources=None):
     answer.body = live["body"]
     answer.change_note = live["change_note"]
     answer.is_minor = live["is_minor"]
-    save_revision(answer, user, reason=SAVED_DRAFT)
+    save_revision(answer, user, reason=reason)
 
 
 def sorted_names(topics):
@@ -303,13 +304,19 @@ def sorted_names(topics):
 def apply_draft(answer):
     """Make the whole draft live: wording, topics and sources now, the text
     and note on the answer (saved by the caller)."""
-    if answer.draft_question_text:
-        set_question_wording(answer.question, answer.draft_question_text, answer.draft_topics)
-        if answer.draft_sources != revision_snapshot(answer)["sources"]:
-            replace_sources(answer, answer.draft_sources)
-    answer.body = answer.draft_body
-    answer.change_note = answer.draft_change_note
-    answer.is_minor = answer.draft_is_minor
+    make_current(
+        answer, RevisionText.draft_of(answer), answer.draft_change_note, answer.draft_is_minor
+    )
+
+
+def make_current(answer, text, change_note, is_minor):
+    """Give the question and answer the whole revision `text` (a RevisionText)
+    now, dropping any draft: wording, topics and sources at once, the text and
+    note on the answer (saved by the caller)."""
+    set_question_wording(answer.question, text.question_text, text.topics)
+    if text.sources != revision_snapshot(answer)["sources"]:
+        replace_sources(answer, text.sources)
+    answer.body, answer.change_note, answer.is_minor = text.body, change_note, is_minor
     answer.clear_draft()
 
 
