@@ -404,6 +404,30 @@ MALFORMED_MARKDOWN = [
         "“topics” is not valid JSON",
     ),
     (
+        "guide address with spaces",
+        FRONT.replace("---\n", "---\nslug: Hello World\n", 1) + md_question(1),
+        2,
+        "the guide's web address “Hello World”: Enter a valid “slug”",
+    ),
+    (
+        "guide address the site uses",
+        FRONT.replace("---\n", "---\nslug: temas\n", 1) + md_question(1),
+        2,
+        "“temas” is used by another part of the site",
+    ),
+    (
+        "unknown language",
+        FRONT.replace("---\n", "---\nlanguage: fr\n", 1) + md_question(1),
+        2,
+        "“language” must be one of en, es, not “fr”",
+    ),
+    (
+        "question address with spaces",
+        FRONT + md_question(1, block="<!-- question\nslug: a b\n-->\n"),
+        8,
+        "question 1's web address “a b”",
+    ),
+    (
         "javascript: source",
         FRONT
         + md_question(
