@@ -24,11 +24,14 @@ from faq.importing.document import (
     ImportFormatError,
     QuestionEntry,
 )
+from faq.importing.export import guide_document
 from faq.models import Answer, Category, Guide, Question, SeedRecord, Source, Topic
 
 from .factories import make_staff
 from .snapshots import changed_tables, database_rows
 from .test_fixtures import FIXTURE, SEED_FILE, seed_text
+
+SPANISH_FIXTURE = FIXTURE.with_name("dmv_ice_illinois_es.json")
 
 
 def run_import(*args):
@@ -114,6 +117,7 @@ class ReimportTests(FileMixin, TestCase):
         self.assertEqual(drafts.count(), 2)
         self.assertEqual({a.draft_change_note for a in drafts}, {"Imported from changed.txt"})
         self.assertTrue(all(a.draft_body != a.body for a in drafts))
+        self.assertEqual({a.review_state for a in drafts}, {"draft"})
         self.assertEqual(Answer.history.count(), history + 2)
         self.assertEqual(Question.objects.published().count(), 20)
         self.assertIn("2 changed, 18 unchanged", out)
@@ -272,13 +276,14 @@ def guide_content():
             guide.slug,
             guide.summary,
             guide.category.name,
+            guide.language,
             [
                 (
                     q.position,
                     q.text,
                     q.slug,
                     q.answer.body,
-                    sorted(t.name for t in q.tags.all()),
+                    sorted((t.name, t.language) for t in q.tags.all()),
                     [(s.title, s.url) for s in q.answer.sources.all()],
                 )
                 for q in guide.questions.order_by("position")
@@ -347,6 +352,35 @@ class ExportImportTests(FileMixin, TestCase):
         out = run_import(str(path))
         self.assertEqual(changed_tables(before, database_rows()), [])
         self.assertIn("20 unchanged", out)
+
+    def test_a_spanish_guide_round_trips_with_its_language_and_spanish_topics(self):
+        call_command("seed_content", str(SPANISH_FIXTURE), verbosity=0)
+        expected = guide_content()
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        call_command("export_guide", "--all", "--output-dir", str(folder), stdout=StringIO())
+        spanish = folder / "intercambio-de-datos-del-dmv-con-ice-en-illinois.es.md"
+        self.assertIn("\nlanguage: es\n", spanish.read_text("utf-8"))
+        empty_the_content_tables()
+        out = run_import(*sorted(map(str, folder.glob("*.md"))))
+        self.assertEqual(guide_content(), expected)
+        self.assertIn("(/es/intercambio-de-datos-del-dmv-con-ice-en-illinois/)", out)
+
+    def test_topics_of_the_other_language_are_refused_with_the_questions_line(self):
+        path = self.export()
+        text = path.read_text("utf-8").replace("\nlanguage: en\n", "\nlanguage: es\n", 1)
+        text = text.replace("slug: dmv-data-sharing-with-ice-illinois", "slug: otra-guia", 1)
+        text = text.replace("title: State DMV", "title: Otra guía", 1)
+        before = database_rows()
+        with self.assertRaises(CommandError) as caught:
+            run_import(str(self.write(text, "otra.md")))
+        self.assertIn("line 9: question 1's topics", str(caught.exception))
+        self.assertIn("belong to questions in the other language", str(caught.exception))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+
+    def test_a_file_in_another_language_than_its_guide_is_refused(self):
+        text = self.export().read_text("utf-8").replace("\nlanguage: en\n", "\nlanguage: es\n")
+        with self.assertRaisesMessage(CommandError, "a guide keeps its language"):
+            run_import(str(self.write(text, "guide.md")))
 
     def test_export_names_what_it_cannot_find(self):
         with self.assertRaisesMessage(CommandError, "No guide has the address “nope”"):
@@ -531,7 +565,8 @@ class ImportScreenTests(FileMixin, TestCase):
         before = database_rows()
         response = self.client.post(self.url, {"file": self.changed_upload()})
         self.assertEqual(changed_tables(before, database_rows()), [])
-        self.assertContains(response, "Changed: the file&#x27;s text becomes a draft")
+        self.assertContains(response, "Changed: the file&#x27;s version becomes a draft")
+        self.assertContains(response, '<p class="diff-label">Answer</p>', html=False)
         self.assertContains(response, "Today,")
         self.assertContains(response, "<ins>", html=False)
         confirm = {
@@ -545,6 +580,20 @@ class ImportScreenTests(FileMixin, TestCase):
         self.assertEqual(draft.draft_change_note, "Imported from changed.txt")
         self.assertEqual(draft.draft_saved_by, self.publisher)
         self.assertTrue(draft.body.startswith("1. Currently"))
+
+    def test_the_preview_shows_a_changed_wording_and_topics(self):
+        self.client.force_login(self.publisher)
+        document = guide_document(Guide.objects.get())
+        document.questions[1].text = "How exactly does the process work?"
+        document.questions[1].topics = [*document.questions[1].topics, "Courts"]
+        upload = SimpleUploadedFile("guide.md", markdown_front_matter.write(document).encode())
+        response = self.client.post(self.url, {"file": upload})
+        row = response.context["rows"][1]
+        self.assertEqual([part.label for part in row["differences"]], ["Question", "Topics"])
+        self.assertContains(response, '<p class="diff-label">Question</p>', html=False)
+        self.assertContains(response, "added: </span>exactly")
+        self.assertContains(response, "added: </span>Courts")
+        self.assertFalse(Answer.objects.with_draft().exists())
 
     def test_a_malformed_upload_is_refused_with_its_line(self):
         self.client.force_login(self.publisher)

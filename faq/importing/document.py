@@ -1,6 +1,6 @@
 """What every import format parses to, and the limits every file is held to."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -29,8 +29,9 @@ class QuestionEntry:
     answer: str  # Markdown
     line: int  # where the question starts in the file
     slug: str = ""
-    topics: list = field(default_factory=list)
-    sources: list = field(default_factory=list)  # [{"title": …, "url": …}]
+    # None: the file does not say (plain text), so an import leaves them as they are.
+    topics: list | None = None
+    sources: list | None = None  # [{"title": …, "url": …}]
     id: str = ""  # the stable id written by export_guide: "<guide slug>/<question slug>"
 
 
