@@ -80,6 +80,25 @@ class SeedTextImportTests(FileMixin, TestCase):
         self.assertEqual(Answer.history.count(), 20)
         self.assertIn("20 new", out)
 
+    def test_with_the_fixtures_address_make_runs_seeding_finds_the_imported_guide(self):
+        """--slug gives the plain-text guide the fixture's address, so seed_content
+        (which `make run` runs) recognises it instead of adding a second copy."""
+        run_import("--slug", "dmv-data-sharing-with-ice-illinois", str(SEED_FILE))
+        call_command("seed_content", str(FIXTURE), stdout=StringIO())
+        guide = Guide.objects.get()
+        self.assertEqual(guide.slug, "dmv-data-sharing-with-ice-illinois")
+        self.assertEqual(guide.questions.count(), 20)
+        self.assertEqual(set(Question.objects.values_list("status", flat=True)), {"draft"})
+        self.assertTrue(guide.questions.get(position=1).tags.exists())  # the fixture's topics
+
+    def test_a_bad_slug_and_a_slug_for_several_files_are_refused(self):
+        before = database_rows()
+        with self.assertRaisesMessage(CommandError, "the guide's web address “Not a slug”"):
+            run_import("--slug", "Not a slug", str(SEED_FILE))
+        with self.assertRaisesMessage(CommandError, "--slug names one guide's address"):
+            run_import("--slug", "a-guide", str(SEED_FILE), str(SEED_FILE))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+
     def test_dry_run_previews_and_changes_nothing(self):
         before = database_rows()
         out = run_import("--dry-run", str(SEED_FILE))

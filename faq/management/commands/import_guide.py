@@ -19,19 +19,22 @@ from django.db import transaction
 
 from faq.diff import PLAIN
 from faq.importing.apply import check_document, import_document
-from faq.importing.document import ImportFormatError
+from faq.importing.document import ImportFormatError, check_slug
 from faq.importing.formats import parse_file
 
 DIFF_CONTEXT = 8  # unchanged words kept beside each change in a preview
 
 
-def read_document(path):
+def read_document(path, slug=""):
     """The parsed and checked file; raises ImportFormatError naming the line."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ImportFormatError(None, f"cannot read the file ({error.strerror}).") from None
     document = parse_file(path.name, data)
+    if slug:
+        check_slug(slug, None)
+        document.slug = slug
     check_document(document)
     return document
 
@@ -52,14 +55,21 @@ class Command(BaseCommand):
             help="The editor login the answers' history credits with the import "
             "(default: none, shown as “someone no longer here”).",
         )
+        parser.add_argument(
+            "--slug",
+            help="The guide's web address, for one file (plain text has none; "
+            "it is otherwise made from the title).",
+        )
 
-    def handle(self, *args, files, dry_run, user, **options):
+    def handle(self, *args, files, dry_run, user, slug, **options):
+        if slug and len(files) > 1:
+            raise CommandError("--slug names one guide's address: import one file with it.")
         user = find_user(user) if user else None
         documents = []
         for name in files:
             path = Path(name)
             try:
-                documents.append((path, read_document(path)))
+                documents.append((path, read_document(path, slug)))
             except ImportFormatError as error:
                 raise CommandError(f"{path}: {error}\nNothing was changed.") from error
         for path, document in documents:
