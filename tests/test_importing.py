@@ -396,6 +396,20 @@ class ExportImportTests(FileMixin, TestCase):
         self.assertIn("belong to questions in the other language", str(caught.exception))
         self.assertEqual(changed_tables(before, database_rows()), [])
 
+    def test_a_topic_an_earlier_file_made_in_the_other_language_stops_the_later_file(self):
+        spanish = FRONT.replace("---\n", "---\nlanguage: es\nslug: una-guia\n", 1)
+        spanish = spanish.replace("title: A guide", "title: Una guía")
+        block = '<!-- question\ntopics: ["ICE"]\n-->\n'
+        first = self.write(spanish + md_question(1, block=block), "una.md")
+        second = self.write(FRONT + md_question(1, block=block), "a.md")
+        with self.assertRaises(CommandError) as caught:
+            run_import(str(first), str(second))
+        message = str(caught.exception)
+        self.assertIn("a.md: line 6: question 1's topics ICE belong to questions", message)
+        self.assertIn("imported before it: una.md.", message)
+        self.assertEqual(Topic.objects.get(name="ICE").language, "es")
+        self.assertFalse(Guide.objects.filter(title="A guide").exists())
+
     def test_a_file_in_another_language_than_its_guide_is_refused(self):
         text = self.export().read_text("utf-8").replace("\nlanguage: en\n", "\nlanguage: es\n")
         with self.assertRaisesMessage(CommandError, "a guide keeps its language"):

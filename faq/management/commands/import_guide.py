@@ -72,11 +72,20 @@ class Command(BaseCommand):
                 documents.append((path, read_document(path, slug)))
             except ImportFormatError as error:
                 raise CommandError(f"{path}: {error}\nNothing was changed.") from error
-        for path, document in documents:
-            with transaction.atomic():
-                report = import_document(document, path.name, user)
-                if dry_run:
-                    transaction.set_rollback(True)
+        for index, (path, document) in enumerate(documents):
+            try:
+                with transaction.atomic():
+                    report = import_document(document, path.name, user)
+                    if dry_run:
+                        transaction.set_rollback(True)
+            except ImportFormatError as error:
+                # What an earlier file of this run imported can make a later one
+                # refusable (a topic it made in the other language).
+                before = ", ".join(p.name for p, _ in documents[:index])
+                raise CommandError(
+                    f"{path}: {error}\nNothing of it or of the files after it was imported"
+                    f"{f'; imported before it: {before}' if before and not dry_run else ''}."
+                ) from error
             self.write_report(path, report, dry_run)
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was changed."))
