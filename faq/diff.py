@@ -4,13 +4,14 @@ Used by the admin's compare, revert and conflict pages and by the public
 change log. Deletions are wrapped in <del> and insertions in <ins>, and each
 starts with visually hidden text ("removed:", "added:") because screen
 readers do not announce the elements themselves and colour alone is not
-enough (WCAG 1.4.1).
+enough (WCAG 1.4.1). With `marks=PLAIN` the same differences are plain text
+for a terminal (import_guide --dry-run): [-removed-] {+added+}.
 """
 
 import difflib
 import re
 
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -29,7 +30,41 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text or "")
 
 
-def word_diff(old: str, new: str, context: int | None = None) -> SafeString:
+def marked(tag, text):
+    """`text` escaped inside <del> or <ins>, with words a screen reader announces."""
+    # Translators: read out by screen readers before removed and added words.
+    label = gettext("removed:") if tag == "del" else gettext("added:")
+    return format_html('<{}><span class="visually-hidden">{} </span>{}</{}>', tag, label, text, tag)
+
+
+class HTML:
+    """Differences for a page: escaped, <del>/<ins>, a marked gap."""
+
+    text = staticmethod(escape)
+    mark = staticmethod(marked)
+    gap = staticmethod(gap)
+
+    @staticmethod
+    def join(parts, separator=""):
+        return mark_safe(separator.join(parts))  # noqa: S308 -- every piece is escaped
+
+
+class PLAIN:
+    """Differences for a terminal: [-removed-] {+added+}, … for a gap."""
+
+    text = staticmethod(str)
+    gap = staticmethod(lambda: "… ")
+
+    @staticmethod
+    def mark(tag, text):
+        return f"[-{text}-]" if tag == "del" else f"{{+{text}+}}"
+
+    @staticmethod
+    def join(parts, separator=""):
+        return separator.join(parts)
+
+
+def word_diff(old: str, new: str, context: int | None = None, marks=HTML) -> SafeString:
     """`new` as HTML, with words removed since `old` in <del> and added ones in <ins>.
 
     Comparison ignores differences in the whitespace between words, so a
@@ -44,14 +79,14 @@ def word_diff(old: str, new: str, context: int | None = None) -> SafeString:
     for index, (operation, text_tokens) in enumerate(segments):
         if operation == "equal":
             first, last = index == 0, index == len(segments) - 1
-            parts.append(unchanged(text_tokens, context, first, last))
+            parts.append(unchanged(text_tokens, context, first, last, marks))
         else:
             following = segments[index + 1][0] if index + 1 < len(segments) else None
-            parts.append(changed(operation, "".join(text_tokens), following))
-    return mark_safe("".join(parts))  # noqa: S308 -- every piece is escaped
+            parts.append(changed(operation, "".join(text_tokens), following, marks))
+    return marks.join(parts)
 
 
-def changed(operation, text, following):
+def changed(operation, text, following, marks=HTML):
     """A removed or added stretch, marked without its trailing whitespace.
 
     A removal and the addition that replaces it are parted by one space, so
@@ -60,17 +95,10 @@ def changed(operation, text, following):
     words = text.rstrip()
     trailing = text[len(words) :]
     if not words:
-        return escape(text) if operation == "insert" else ""
+        return marks.text(text) if operation == "insert" else ""
     if operation == "delete" and following == "insert":
         trailing = " "
-    return marked("del" if operation == "delete" else "ins", words) + escape(trailing)
-
-
-def marked(tag, text):
-    """`text` escaped inside <del> or <ins>, with words a screen reader announces."""
-    # Translators: read out by screen readers before removed and added words.
-    label = gettext("removed:") if tag == "del" else gettext("added:")
-    return format_html('<{}><span class="visually-hidden">{} </span>{}</{}>', tag, label, text, tag)
+    return marks.mark("del" if operation == "delete" else "ins", words) + marks.text(trailing)
 
 
 def changed_segments(old, new):
@@ -103,13 +131,13 @@ def merged(segments):
     return result
 
 
-def unchanged(text_tokens, context, first, last):
+def unchanged(text_tokens, context, first, last, marks=HTML):
     """Unchanged text, shortened to `context` words beside each change when asked."""
     if context is None or len(text_tokens) <= 2 * context + 10:
-        return escape("".join(text_tokens))
+        return marks.text("".join(text_tokens))
     head = [] if first else text_tokens[:context]
     tail = [] if last else text_tokens[-context:]
-    return f"{escape(''.join(head))}{gap()}{escape(''.join(tail))}"
+    return f"{marks.text(''.join(head))}{marks.gap()}{marks.text(''.join(tail))}"
 
 
 def opcodes(old_items, new_items):
@@ -122,18 +150,14 @@ def opcodes(old_items, new_items):
     return matcher.get_opcodes()
 
 
-def list_diff(old: list[str], new: list[str]) -> SafeString:
+def list_diff(old: list[str], new: list[str], marks=HTML) -> SafeString:
     """Two lists (topics, sources) as one: kept items, then <del>removed</del>, <ins>added</ins>."""
     old_set, new_set = set(old), set(new)
     items = [("", item) for item in new if item in old_set]
     items += [("del", item) for item in old if item not in new_set]
     items += [("ins", item) for item in new if item not in old_set]
-    if not items:
-        return mark_safe("")
-    return format_html_join(
-        ", ",
-        "{}",
-        ((marked(tag, item) if tag else item,) for tag, item in items),
+    return marks.join(
+        (marks.mark(tag, item) if tag else marks.text(item) for tag, item in items), ", "
     )
 
 

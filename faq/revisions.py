@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from .diff import has_changes, list_diff, word_diff
+from .diff import HTML, has_changes, list_diff, word_diff
 from .models import Answer, Question, Source, revision_snapshot
 
 
@@ -120,21 +120,23 @@ class Difference:
     changed: bool
 
 
-def text_difference(label, old, new):
-    return Difference(label, word_diff(old, new), has_changes(old, new))
+def text_difference(label, old, new, context=None, marks=HTML):
+    return Difference(label, word_diff(old, new, context, marks), has_changes(old, new))
 
 
-def list_difference(label, old, new):
-    return Difference(label, list_diff(old, new), old != new)
+def list_difference(label, old, new, marks=HTML):
+    return Difference(label, list_diff(old, new, marks), old != new)
 
 
-def compare(old: RevisionText, new: RevisionText) -> list[Difference]:
-    """Each part of two revisions with words or items marked as added or removed."""
+def compare(old: RevisionText, new: RevisionText, context=None, marks=HTML) -> list[Difference]:
+    """Each part of two revisions with words or items marked as added or removed
+    (`context` and `marks` as for diff.word_diff: an import's preview is shorter,
+    and plain text in a terminal)."""
     parts = [
-        text_difference(gettext("Question"), old.question_text, new.question_text),
-        text_difference(gettext("Answer"), old.body, new.body),
-        list_difference(gettext("Topics"), old.topics, new.topics),
-        list_difference(gettext("Sources"), old.source_lines(), new.source_lines()),
+        text_difference(gettext("Question"), old.question_text, new.question_text, context, marks),
+        text_difference(gettext("Answer"), old.body, new.body, context, marks),
+        list_difference(gettext("Topics"), old.topics, new.topics, marks),
+        list_difference(gettext("Sources"), old.source_lines(), new.source_lines(), marks),
     ]
     if old.has_draft or new.has_draft:
         parts += compare_drafts(old, new)
@@ -270,6 +272,7 @@ def save_revision(answer, user, reason=""):
 SAVED_DRAFT = gettext_noop("Saved a draft")
 MARKED_REVIEWED = gettext_noop("Marked as reviewed")
 REVERTED = gettext_noop("Reverted")
+IMPORTED = gettext_noop("Imported")
 RETURNED_TO_DRAFT = gettext_noop("Returned to draft")
 PUBLISHED = gettext_noop("Published")
 # Reasons that name the file a row came from, stored with the name filled in.
@@ -284,7 +287,7 @@ def reason_label(reason):
     return gettext(reason)
 
 
-def save_draft(answer, user, live, wording=None, topics=None, sources=None):
+def save_draft(answer, user, live, wording=None, topics=None, sources=None, reason=SAVED_DRAFT):
     """Keep the answer's new text, note and minor flag as its draft, with the
     question's wording, topic names and sources it is to have (the live ones
     when not given): a whole revision, private until published. The public
@@ -300,7 +303,7 @@ def save_draft(answer, user, live, wording=None, topics=None, sources=None):
     answer.body = live["body"]
     answer.change_note = live["change_note"]
     answer.is_minor = live["is_minor"]
-    save_revision(answer, user, reason=SAVED_DRAFT)
+    save_revision(answer, user, reason=reason)
 
 
 def sorted_names(topics):
@@ -311,13 +314,19 @@ def sorted_names(topics):
 def apply_draft(answer):
     """Make the whole draft live: wording, topics and sources now, the text
     and note on the answer (saved by the caller)."""
-    if answer.draft_question_text:
-        set_question_wording(answer.question, answer.draft_question_text, answer.draft_topics)
-        if answer.draft_sources != revision_snapshot(answer)["sources"]:
-            replace_sources(answer, answer.draft_sources)
-    answer.body = answer.draft_body
-    answer.change_note = answer.draft_change_note
-    answer.is_minor = answer.draft_is_minor
+    make_current(
+        answer, RevisionText.draft_of(answer), answer.draft_change_note, answer.draft_is_minor
+    )
+
+
+def make_current(answer, text, change_note, is_minor):
+    """Give the question and answer the whole revision `text` (a RevisionText)
+    now, dropping any draft: wording, topics and sources at once, the text and
+    note on the answer (saved by the caller)."""
+    set_question_wording(answer.question, text.question_text, text.topics)
+    if text.sources != revision_snapshot(answer)["sources"]:
+        replace_sources(answer, text.sources)
+    answer.body, answer.change_note, answer.is_minor = text.body, change_note, is_minor
     answer.clear_draft()
 
 

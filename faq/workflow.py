@@ -45,8 +45,9 @@ PUBLISHED_UNREVIEWED = gettext_noop("Published without review")
 REVIEWED_AFTER = gettext_noop("Reviewed after publishing")
 # Rows whose user wrote content of the waiting change (see authors()). A row
 # written without a reason is content too: the first answer typed on the
-# question's add screen is saved by the admin's inline, with none.
-CONTENT_REASONS = ("", revisions.SAVED_DRAFT, revisions.REVERTED)
+# question's add screen is saved by the admin's inline, with none. Who
+# imported a file wrote the change it brought (faq/importing/apply.py).
+CONTENT_REASONS = ("", revisions.SAVED_DRAFT, revisions.REVERTED, revisions.IMPORTED)
 WROTE_CONTENT = Q(history_change_reason__in=CONTENT_REASONS) | Q(history_change_reason=None)
 PUBLISHING_REASONS = (revisions.PUBLISHED, PUBLISHED_ON_SCHEDULE, PUBLISHED_UNREVIEWED)
 
@@ -101,9 +102,9 @@ def approval_is_current(answer):
     ) and answer.approved_fingerprint == fingerprint(answer)
 
 
-def authors(answer):
-    """Ids of everyone who wrote part of the waiting change since it was last
-    published: they may not approve it (GOV.UK's second pair of eyes)."""
+def content_rows(answer):
+    """The answer's history rows that wrote part of the waiting change: those
+    with content since it was last published."""
     rows = answer.history.all()
     last_published = (
         rows.filter(history_change_reason__in=PUBLISHING_REASONS)
@@ -113,10 +114,14 @@ def authors(answer):
     )
     if last_published is not None:
         rows = rows.filter(history_date__gt=last_published)
+    return rows.filter(WROTE_CONTENT)
+
+
+def authors(answer):
+    """Ids of everyone who wrote part of the waiting change since it was last
+    published: they may not approve it (GOV.UK's second pair of eyes)."""
     ids = set(
-        rows.filter(WROTE_CONTENT)
-        .exclude(history_user=None)
-        .values_list("history_user_id", flat=True)
+        content_rows(answer).exclude(history_user=None).values_list("history_user_id", flat=True)
     )
     ids.update(user_id for user_id in (answer.draft_saved_by_id, answer.submitted_by_id) if user_id)
     return ids

@@ -20,7 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from faq import workflow
-from faq.models import Answer, SiteNotice, Topic
+from faq.importing import markdown_front_matter
+from faq.importing.export import guide_document
+from faq.models import Answer, Guide, SiteNotice, Topic
 from faq.revisions import publish, save_draft, save_revision, unpublish
 from faq.roles import PUBLISH_PERMISSION
 
@@ -104,6 +106,27 @@ def open_the_calendar(page, o):
 def save_an_empty_question(page, o):
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".errornote")).to_be_visible()
+
+
+def preview_a_changed_guide(page, o):
+    """The import screen's preview of the seed guide with a question's wording,
+    answer and topics changed (every kind of part it marks)."""
+    document = guide_document(Guide.objects.get(language="en"))
+    entry = document.questions[1]
+    entry.text = entry.text.replace("How does", "How exactly does")
+    entry.answer = entry.answer.replace("In Illinois,", "Across Illinois,", 1)
+    entry.topics = [*entry.topics, "Courts"]
+    page.get_by_label("Guide file").set_input_files(
+        files=[
+            {
+                "name": "changed.md",
+                "mimeType": "text/markdown",
+                "buffer": markdown_front_matter.write(document).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".import-preview ins").first).to_be_visible()
 
 
 def mark_the_first_answer_reviewed(page, o):
@@ -191,6 +214,8 @@ SCREENS = [
     Screen("guides", url("faq_guide_changelist"), (EDITOR,)),
     Screen("guide view", url("faq_guide_change", "guide"), (EDITOR,)),
     Screen("guide edit", url("faq_guide_change", "guide"), (PUBLISHER,)),
+    Screen("import a guide", url("faq_guide_import"), (PUBLISHER,)),
+    Screen("import a guide, preview", url("faq_guide_import"), (PUBLISHER,), preview_a_changed_guide),  # noqa: E501
     Screen("categories", url("faq_category_changelist"), (PUBLISHER,)),
     Screen("category view", url("faq_category_change", "category"), (EDITOR,)),
     Screen("topics", url("faq_topic_changelist"), (EDITOR,)),

@@ -36,7 +36,7 @@ def test_upload_preview_and_confirm(live_server, page, tmp_path):
 
     expect(page.get_by_role("heading", name="Preview of changed.txt", exact=False)).to_be_visible()
     row = page.locator("tr", has_text="What is the current policy in Illinois")
-    expect(row).to_contain_text("Changed: the file's text becomes a draft")
+    expect(row).to_contain_text("Changed: the file's version becomes a draft")
     expect(row.locator("ins")).to_contain_text("Today,")
     assert not Answer.objects.with_draft().exists()
 

@@ -3,7 +3,7 @@
 from django.test import SimpleTestCase
 from django.utils.safestring import SafeString
 
-from faq.diff import word_diff
+from faq.diff import PLAIN, list_diff, word_diff
 
 
 class WordDiffTests(SimpleTestCase):
@@ -55,3 +55,18 @@ class WordDiffTests(SimpleTestCase):
         html = word_diff("a b c d e", "a b X d e", context=5)
         self.assertNotIn("unchanged text", html)
         self.assertTrue(html.startswith("a b "))
+
+
+class PlainDiffTests(SimpleTestCase):
+    """The same differences for a terminal (import_guide --dry-run): marks, no HTML."""
+
+    def test_words_and_lists_are_marked_in_plain_text(self):
+        text = word_diff("Renew every <four> years.", "Renew every eight years.", marks=PLAIN)
+        self.assertEqual(text, "Renew every [-<four>-] {+eight+} years.")
+        self.assertNotIsInstance(text, SafeString)
+        self.assertEqual(list_diff(["A", "B"], ["B", "C"], marks=PLAIN), "B, [-A-], {+C+}")
+
+    def test_long_unchanged_text_is_cut_to_an_ellipsis(self):
+        words = [f"w{number}" for number in range(100)]
+        text = word_diff(" ".join(words), " ".join(["NEW", *words]), context=3, marks=PLAIN)
+        self.assertEqual(text, "{+NEW+} w0 w1 w2 … ")

@@ -24,11 +24,14 @@ from faq.importing.document import (
     ImportFormatError,
     QuestionEntry,
 )
+from faq.importing.export import guide_document
 from faq.models import Answer, Category, Guide, Question, SeedRecord, Source, Topic
 
 from .factories import make_staff
 from .snapshots import changed_tables, database_rows
 from .test_fixtures import FIXTURE, SEED_FILE, seed_text
+
+SPANISH_FIXTURE = FIXTURE.with_name("dmv_ice_illinois_es.json")
 
 
 def run_import(*args):
@@ -77,6 +80,25 @@ class SeedTextImportTests(FileMixin, TestCase):
         self.assertEqual(Answer.history.count(), 20)
         self.assertIn("20 new", out)
 
+    def test_with_the_fixtures_address_make_runs_seeding_finds_the_imported_guide(self):
+        """--slug gives the plain-text guide the fixture's address, so seed_content
+        (which `make run` runs) recognises it instead of adding a second copy."""
+        run_import("--slug", "dmv-data-sharing-with-ice-illinois", str(SEED_FILE))
+        call_command("seed_content", str(FIXTURE), stdout=StringIO())
+        guide = Guide.objects.get()
+        self.assertEqual(guide.slug, "dmv-data-sharing-with-ice-illinois")
+        self.assertEqual(guide.questions.count(), 20)
+        self.assertEqual(set(Question.objects.values_list("status", flat=True)), {"draft"})
+        self.assertTrue(guide.questions.get(position=1).tags.exists())  # the fixture's topics
+
+    def test_a_bad_slug_and_a_slug_for_several_files_are_refused(self):
+        before = database_rows()
+        with self.assertRaisesMessage(CommandError, "the guide's web address “Not a slug”"):
+            run_import("--slug", "Not a slug", str(SEED_FILE))
+        with self.assertRaisesMessage(CommandError, "--slug names one guide's address"):
+            run_import("--slug", "a-guide", str(SEED_FILE), str(SEED_FILE))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+
     def test_dry_run_previews_and_changes_nothing(self):
         before = database_rows()
         out = run_import("--dry-run", str(SEED_FILE))
@@ -114,6 +136,7 @@ class ReimportTests(FileMixin, TestCase):
         self.assertEqual(drafts.count(), 2)
         self.assertEqual({a.draft_change_note for a in drafts}, {"Imported from changed.txt"})
         self.assertTrue(all(a.draft_body != a.body for a in drafts))
+        self.assertEqual({a.review_state for a in drafts}, {"draft"})
         self.assertEqual(Answer.history.count(), history + 2)
         self.assertEqual(Question.objects.published().count(), 20)
         self.assertIn("2 changed, 18 unchanged", out)
@@ -272,13 +295,14 @@ def guide_content():
             guide.slug,
             guide.summary,
             guide.category.name,
+            guide.language,
             [
                 (
                     q.position,
                     q.text,
                     q.slug,
                     q.answer.body,
-                    sorted(t.name for t in q.tags.all()),
+                    sorted((t.name, t.language) for t in q.tags.all()),
                     [(s.title, s.url) for s in q.answer.sources.all()],
                 )
                 for q in guide.questions.order_by("position")
@@ -348,6 +372,49 @@ class ExportImportTests(FileMixin, TestCase):
         self.assertEqual(changed_tables(before, database_rows()), [])
         self.assertIn("20 unchanged", out)
 
+    def test_a_spanish_guide_round_trips_with_its_language_and_spanish_topics(self):
+        call_command("seed_content", str(SPANISH_FIXTURE), verbosity=0)
+        expected = guide_content()
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        call_command("export_guide", "--all", "--output-dir", str(folder), stdout=StringIO())
+        spanish = folder / "intercambio-de-datos-del-dmv-con-ice-en-illinois.es.md"
+        self.assertIn("\nlanguage: es\n", spanish.read_text("utf-8"))
+        empty_the_content_tables()
+        out = run_import(*sorted(map(str, folder.glob("*.md"))))
+        self.assertEqual(guide_content(), expected)
+        self.assertIn("(/es/intercambio-de-datos-del-dmv-con-ice-en-illinois/)", out)
+
+    def test_topics_of_the_other_language_are_refused_with_the_questions_line(self):
+        path = self.export()
+        text = path.read_text("utf-8").replace("\nlanguage: en\n", "\nlanguage: es\n", 1)
+        text = text.replace("slug: dmv-data-sharing-with-ice-illinois", "slug: otra-guia", 1)
+        text = text.replace("title: State DMV", "title: Otra guía", 1)
+        before = database_rows()
+        with self.assertRaises(CommandError) as caught:
+            run_import(str(self.write(text, "otra.md")))
+        self.assertIn("line 9: question 1's topics", str(caught.exception))
+        self.assertIn("belong to questions in the other language", str(caught.exception))
+        self.assertEqual(changed_tables(before, database_rows()), [])
+
+    def test_a_topic_an_earlier_file_made_in_the_other_language_stops_the_later_file(self):
+        spanish = FRONT.replace("---\n", "---\nlanguage: es\nslug: una-guia\n", 1)
+        spanish = spanish.replace("title: A guide", "title: Una guía")
+        block = '<!-- question\ntopics: ["ICE"]\n-->\n'
+        first = self.write(spanish + md_question(1, block=block), "una.md")
+        second = self.write(FRONT + md_question(1, block=block), "a.md")
+        with self.assertRaises(CommandError) as caught:
+            run_import(str(first), str(second))
+        message = str(caught.exception)
+        self.assertIn("a.md: line 6: question 1's topics ICE belong to questions", message)
+        self.assertIn("imported before it: una.md.", message)
+        self.assertEqual(Topic.objects.get(name="ICE").language, "es")
+        self.assertFalse(Guide.objects.filter(title="A guide").exists())
+
+    def test_a_file_in_another_language_than_its_guide_is_refused(self):
+        text = self.export().read_text("utf-8").replace("\nlanguage: en\n", "\nlanguage: es\n")
+        with self.assertRaisesMessage(CommandError, "a guide keeps its language"):
+            run_import(str(self.write(text, "guide.md")))
+
     def test_export_names_what_it_cannot_find(self):
         with self.assertRaisesMessage(CommandError, "No guide has the address “nope”"):
             call_command("export_guide", "nope", stdout=StringIO())
@@ -402,6 +469,30 @@ MALFORMED_MARKDOWN = [
         FRONT + md_question(1, block="<!-- question\ntopics: [oops\n-->\n"),
         8,
         "“topics” is not valid JSON",
+    ),
+    (
+        "guide address with spaces",
+        FRONT.replace("---\n", "---\nslug: Hello World\n", 1) + md_question(1),
+        2,
+        "the guide's web address “Hello World”: Enter a valid “slug”",
+    ),
+    (
+        "guide address the site uses",
+        FRONT.replace("---\n", "---\nslug: temas\n", 1) + md_question(1),
+        2,
+        "“temas” is used by another part of the site",
+    ),
+    (
+        "unknown language",
+        FRONT.replace("---\n", "---\nlanguage: fr\n", 1) + md_question(1),
+        2,
+        "“language” must be one of en, es, not “fr”",
+    ),
+    (
+        "question address with spaces",
+        FRONT + md_question(1, block="<!-- question\nslug: a b\n-->\n"),
+        8,
+        "question 1's web address “a b”",
     ),
     (
         "javascript: source",
@@ -507,7 +598,8 @@ class ImportScreenTests(FileMixin, TestCase):
         before = database_rows()
         response = self.client.post(self.url, {"file": self.changed_upload()})
         self.assertEqual(changed_tables(before, database_rows()), [])
-        self.assertContains(response, "Changed: the file&#x27;s text becomes a draft")
+        self.assertContains(response, "Changed: the file&#x27;s version becomes a draft")
+        self.assertContains(response, '<p class="diff-label">Answer</p>', html=False)
         self.assertContains(response, "Today,")
         self.assertContains(response, "<ins>", html=False)
         confirm = {
@@ -521,6 +613,20 @@ class ImportScreenTests(FileMixin, TestCase):
         self.assertEqual(draft.draft_change_note, "Imported from changed.txt")
         self.assertEqual(draft.draft_saved_by, self.publisher)
         self.assertTrue(draft.body.startswith("1. Currently"))
+
+    def test_the_preview_shows_a_changed_wording_and_topics(self):
+        self.client.force_login(self.publisher)
+        document = guide_document(Guide.objects.get())
+        document.questions[1].text = "How exactly does the process work?"
+        document.questions[1].topics = [*document.questions[1].topics, "Courts"]
+        upload = SimpleUploadedFile("guide.md", markdown_front_matter.write(document).encode())
+        response = self.client.post(self.url, {"file": upload})
+        row = response.context["rows"][1]
+        self.assertEqual([part.label for part in row["differences"]], ["Question", "Topics"])
+        self.assertContains(response, '<p class="diff-label">Question</p>', html=False)
+        self.assertContains(response, "added: </span>exactly")
+        self.assertContains(response, "added: </span>Courts")
+        self.assertFalse(Answer.objects.with_draft().exists())
 
     def test_a_malformed_upload_is_refused_with_its_line(self):
         self.client.force_login(self.publisher)

@@ -15,6 +15,7 @@ from taggit.utils import parse_tags
 
 from ..models import Answer, Question, Source, Topic
 from ..revisions import (
+    IMPORTED,
     MARKED_REVIEWED,
     SAVED_DRAFT,
     RevisionText,
@@ -50,7 +51,8 @@ class AnswerViewsMixin:
     @admin.display(description=_("change note"))
     def note(self, record):
         reason = record.history_change_reason
-        if reason in (SAVED_DRAFT, SUBMITTED):
+        if reason in (SAVED_DRAFT, SUBMITTED, IMPORTED):
+            # An import into an unpublished question leaves no draft: its note is the answer's.
             return record.draft_change_note or record.change_note
         if reason == SENT_BACK:
             return record.review_comment  # what the reviewer asked for

@@ -15,8 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..diff import word_diff
-from ..importing.apply import import_document
+from ..importing.apply import check_document, import_document
 from ..importing.document import MAX_FILE_BYTES, ImportFormatError
 from ..importing.formats import parse_file
 from ..models import Guide
@@ -25,10 +24,17 @@ from ..roles import PUBLISH_PERMISSION
 STATUS_LABELS = {
     "new": gettext_lazy("New: imported as a draft"),
     "unchanged": gettext_lazy("Unchanged"),
-    "changed": gettext_lazy("Changed: the file's text becomes a draft; the live text stays"),
+    "changed": gettext_lazy(
+        "Changed: not yet published, so the file's version is saved on the question "
+        "(its history keeps the earlier one)"
+    ),
+    "changed_as_draft": gettext_lazy(
+        "Changed: the file's version becomes a draft to publish; the public page stays as it is"
+    ),
     "skipped": gettext_lazy("Skipped"),
     "deleted": gettext_lazy("Deleted since it was imported: stays deleted"),
 }
+DIFF_CONTEXT = 25  # unchanged words kept beside each change in the preview
 
 
 class UploadForm(forms.Form):
@@ -61,17 +67,17 @@ def import_guide_view(model_admin, request):
         if confirm.is_valid():
             name = confirm.cleaned_data["file_name"]
             try:
-                document = parse_file(name, confirm.cleaned_data["content"].encode())
+                with transaction.atomic():
+                    document = parse_file(name, confirm.cleaned_data["content"].encode())
+                    report = import_document(document, name, user=request.user)
             except ImportFormatError as error:
                 upload.errors["file"] = upload.error_class([f"{name}: {error}"])
             else:
-                with transaction.atomic():
-                    report = import_document(document, name, user=request.user)
                 messages.success(
                     request,
                     _(
                         "Imported %(file)s: %(new)d new question(s) as drafts, %(changed)d "
-                        "changed answer(s) as drafts; no live text changed."
+                        "changed question(s) waiting to be published; nothing public changed."
                     )
                     % {
                         "file": name,
@@ -87,6 +93,7 @@ def import_guide_view(model_admin, request):
             data = uploaded.read(MAX_FILE_BYTES + 1)
             try:
                 document = parse_file(uploaded.name, data)
+                check_document(document)
             except ImportFormatError as error:
                 upload.add_error("file", f"{uploaded.name}: {error}")
             else:
@@ -102,10 +109,10 @@ def preview(request, context, name, data, document):
     rows = [
         {
             "outcome": outcome,
-            "label": STATUS_LABELS[outcome.status],
-            "diff": word_diff(outcome.live_answer, outcome.file_answer, context=25)
-            if outcome.file_answer
-            else "",
+            "label": STATUS_LABELS[
+                f"{outcome.status}_as_draft" if outcome.as_draft else outcome.status
+            ],
+            "differences": outcome.differences(DIFF_CONTEXT),
         }
         for outcome in report.questions
     ]

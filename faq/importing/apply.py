@@ -1,13 +1,18 @@
-"""Import one parsed guide: new content as drafts, changes as answer drafts.
+"""Import one parsed guide: new content as drafts, changes into the publishing workflow.
 
-Nothing an editor did is lost and no live text changes:
+Nothing an editor did is lost and nothing public changes:
 
 - a new guide is unpublished and its questions are drafts;
-- a question already in the database whose answer differs from the file gets
-  the file's text as a **draft** (change note "Imported from <file name>"),
-  the live text untouched, unless an editor's own draft is waiting, which is
-  kept (the question is reported as skipped);
-- a question's wording that differs is reported, never changed.
+- a question already in the database that the file changes (its wording, its
+  answer, and in Markdown its topics and sources) gets the file's version as
+  one whole revision, as an editor's save would: on a published question a
+  **draft** (change note "Imported from <file name>") with the live page
+  untouched; on a question nobody sees yet, saved on it as the answer screen
+  saves it (its history keeps the earlier version). Either way an approval or
+  schedule of the waiting change ends (workflow.content_edited);
+- a change an editor is making (a waiting draft, or their edits to an
+  unpublished question) is kept, and the question reported as skipped; a
+  change the last import left waiting is replaced by the file's.
 
 Guides and questions are recognised by the same rule as seed_content (issue
 16): the identity written in the file, remembered in SeedRecord when the
@@ -20,24 +25,37 @@ import json
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
-from faq import revisions
-from faq.diff import changed_segments, has_changes, merged
+from faq import workflow
+from faq.diff import HTML, has_changes
 from faq.fixture_records import record_key
+from faq.languages import ENGLISH
 from faq.models import (
     Answer,
     Category,
     Guide,
     Question,
     SeedRecord,
-    Source,
     TaggedQuestion,
     Topic,
     revision_snapshot,
     slug_from_text,
 )
+from faq.revisions import (
+    IMPORTED,
+    RevisionText,
+    compare,
+    make_current,
+    replace_sources,
+    save_draft,
+    save_revision,
+    set_question_wording,
+    sorted_names,
+)
+from faq.translations import topic_language_errors
 
-DIFF_CONTEXT = 8  # unchanged words kept beside each change in a preview
+from .document import ImportFormatError, check_slug
 
 
 @dataclass
@@ -45,10 +63,17 @@ class QuestionOutcome:
     number: int
     text: str
     status: str  # "new", "unchanged", "changed", "skipped", "deleted"
-    diff: str = ""  # a word diff for a terminal
     note: str = ""
-    live_answer: str = ""  # for changed answers: the live text and the file's
-    file_answer: str = ""
+    # For a question the file changes: the question as it is (live), and as the file has it.
+    before: RevisionText | None = None
+    after: RevisionText | None = None
+    as_draft: bool = False  # the change waits as a draft (the question is published)
+
+    def differences(self, context=None, marks=HTML):
+        """The parts the file changes (wording, answer, topics, sources), as compare marks them."""
+        if self.before is None:
+            return []
+        return [part for part in compare(self.before, self.after, context, marks) if part.changed]
 
 
 @dataclass
@@ -65,11 +90,11 @@ class ImportReport:
 def import_document(document, file_name, user=None):
     """Apply `document` (callers own the transaction; roll back for a preview)."""
     note = f"Imported from {file_name}"
-    guide_slug = document.slug or slug_from_text(document.title, max_length=100)
+    guide_slug = check_document(document)
     guide, guide_is_new = find_guide(document, guide_slug)
     if guide_is_new:
         guide = create_guide(document, guide_slug, file_name)
-    report = ImportReport(file_name, f"{guide.title} (/{guide.slug}/)", guide_is_new)
+    report = ImportReport(file_name, f"{guide.title} ({guide.get_absolute_url()})", guide_is_new)
     seeded = {
         row.key: row
         for row in SeedRecord.objects.filter(
@@ -82,13 +107,40 @@ def import_document(document, file_name, user=None):
         question, deleted = find_question(guide, seeded.get(key), entry)
         if deleted:
             report.questions.append(
-                QuestionOutcome(entry.number, entry.text, "deleted", note="deleted since imported")
+                QuestionOutcome(
+                    entry.number, entry.text, "deleted", note=gettext("deleted since imported")
+                )
             )
         elif question is None:
             report.questions.append(create_question(guide, entry, key, file_name, note, user))
         else:
             report.questions.append(update_question(question, entry, note, user))
     return report
+
+
+def check_document(document):
+    """What the file asks that the database refuses, before anything is written
+    (ImportFormatError); returns the guide's web address."""
+    guide_slug = document.slug or slug_from_text(document.title, max_length=100)
+    guide = find_guide(document, guide_slug)[0]
+    if guide is None:
+        check_slug(guide_slug, None)
+    language = guide.language if guide else document.language or ENGLISH
+    if guide and document.language and document.language != language:
+        raise ImportFormatError(
+            None,
+            f"the file's language is “{document.language}”, but the guide "
+            f"“{guide.title}” ({guide.get_absolute_url()}) is in “{language}”: "
+            "a guide keeps its language.",
+        )
+    for entry in document.questions:
+        if wrong := topic_language_errors(language, entry.topics):
+            raise ImportFormatError(
+                entry.line,
+                f"question {entry.number}'s topics {', '.join(wrong)} belong to questions "
+                f"in the other language; a question in “{language}” needs topics in it.",
+            )
+    return guide_slug
 
 
 def question_key(guide_slug, entry):
@@ -115,16 +167,14 @@ def create_guide(document, guide_slug, file_name):
     if category is None:
         category = Category.objects.create(name=document.category, slug=unique_slug(document))
         remember(record_key(Category, [category.slug]), category, file_name)
-    guide = Guide(
+    guide = Guide.objects.create(
         title=document.title,
         slug=guide_slug,
         summary=document.summary,
         category=category,
         is_published=False,
+        language=document.language or ENGLISH,
     )
-    if document.language and hasattr(guide, "language"):  # once guides have languages
-        guide.language = document.language
-    guide.save()
     remember(record_key(Guide, [guide_slug]), guide, file_name)
     return guide
 
@@ -162,7 +212,8 @@ def create_question(guide, entry, key, file_name, note, user):
             entry.number,
             entry.text,
             "skipped",
-            note=f"its web address “{slug}” is taken by question {taken.position}",
+            note=gettext("its web address “%(slug)s” is taken by question %(number)s")
+            % {"slug": slug, "number": taken.position},
         )
     question = Question(
         guide=guide, position=entry.number, text=entry.text, slug=slug, status=Question.Status.DRAFT
@@ -170,18 +221,15 @@ def create_question(guide, entry, key, file_name, note, user):
     question._change_reason = note
     question._history_user = user
     question.save()
-    if entry.topics:
-        question.tags.set(entry.topics)
+    # Topics typed for the first time are made in the question's language.
+    set_question_wording(question, entry.text, entry.topics or [])
     answer = Answer(question=question, body=entry.answer, change_note=note)
     answer.save_without_historical_record()  # its one revision is written once sources exist
-    Source.objects.bulk_create(
-        Source(answer=answer, title=source["title"], url=source["url"], position=position)
-        for position, source in enumerate(entry.sources, start=1)
-    )
+    replace_sources(answer, entry.sources or [])
     Answer.history.bulk_history_create(
         [answer],
         default_user=user,
-        default_change_reason=note,
+        default_change_reason=IMPORTED,
         custom_historical_attrs=revision_snapshot(answer),
     )
     remember(key, question, file_name)
@@ -194,44 +242,78 @@ def create_question(guide, entry, key, file_name, note, user):
 
 
 def update_question(question, entry, note, user):
-    outcome = QuestionOutcome(entry.number, entry.text, "unchanged")
-    if question.text != entry.text:
-        outcome.note = f"the wording differs (left as “{question.text}”)"
+    """Bring the file's version of an existing question into the workflow."""
     answer = getattr(question, "answer", None)
     if answer is None:
-        return QuestionOutcome(entry.number, entry.text, "skipped", note="it has no answer")
-    waiting = answer.draft_body if answer.has_draft else None
-    if not has_changes(answer.body, entry.answer) or (
-        waiting is not None and not has_changes(waiting, entry.answer)
-    ):
+        return QuestionOutcome(
+            entry.number, entry.text, "skipped", note=gettext("it has no answer")
+        )
+    live = RevisionText.from_answer(answer, with_draft=False)
+    waiting = RevisionText.draft_of(answer) if answer.has_draft else live
+    wanted = file_version(entry, waiting)
+    outcome = QuestionOutcome(entry.number, entry.text, "unchanged")
+    if same_content(live, wanted) or same_content(waiting, wanted):
         return outcome
-    outcome.status, outcome.diff = "changed", text_diff(answer.body, entry.answer)
-    outcome.live_answer, outcome.file_answer = answer.body, entry.answer
-    if waiting is not None:
+    outcome.status, outcome.before, outcome.after = "changed", live, wanted
+    if editors_change_waits(answer):
         outcome.status = "skipped"
-        outcome.note = (
-            "an editor's draft is waiting; it is kept and the file's text is not imported"
+        outcome.note = gettext(
+            "an editor's change waits to be published; it is kept and the file's version "
+            "is not imported"
         )
         return outcome
-    live = {"body": answer.body, "change_note": answer.change_note, "is_minor": answer.is_minor}
-    answer.body, answer.change_note, answer.is_minor = entry.answer, note, False
-    revisions.save_draft(answer, user, live)
+    workflow.content_edited(answer)
+    if question.status == Question.Status.PUBLISHED:
+        outcome.as_draft = True
+        published = {
+            "body": answer.body,
+            "change_note": answer.change_note,
+            "is_minor": answer.is_minor,
+        }
+        answer.body, answer.change_note, answer.is_minor = wanted.body, note, False
+        save_draft(
+            answer,
+            user,
+            published,
+            wording=wanted.question_text,
+            topics=wanted.topics,
+            sources=wanted.sources,
+            reason=IMPORTED,
+        )
+    else:
+        # Nobody sees it yet: saved on it, as the answer screen saves a draft question.
+        make_current(answer, wanted, note, False)
+        save_revision(answer, user, reason=IMPORTED)
     return outcome
 
 
-def text_diff(old, new, context=DIFF_CONTEXT):
-    """A word diff for a terminal: [-removed-] {+added+}, long unchanged stretches cut."""
-    parts = []
-    segments = merged(changed_segments(old, new))
-    for index, (operation, tokens) in enumerate(segments):
-        if operation == "equal":
-            if len(tokens) > 2 * context + 4:
-                head = "" if index == 0 else "".join(tokens[:context])
-                tail = "" if index == len(segments) - 1 else "".join(tokens[-context:])
-                parts.append(f"{head}… {tail}")
-            else:
-                parts.append("".join(tokens))
-        else:
-            words = "".join(tokens).strip()
-            parts.append(f"[-{words}-] " if operation == "delete" else f"{{+{words}+}} ")
-    return "".join(parts).strip()
+def file_version(entry, waiting):
+    """The question as the file has it, a whole revision. Plain text carries no
+    topics or sources: those stay as they wait (a draft's, else the live ones)."""
+    return RevisionText(
+        question_text=entry.text,
+        body=entry.answer,
+        topics=waiting.topics if entry.topics is None else sorted_names(entry.topics),
+        sources=waiting.sources if entry.sources is None else list(entry.sources),
+    )
+
+
+def same_content(old, new):
+    """Whether two revisions read the same (spacing aside; topics as taggit matches them)."""
+    return (
+        not has_changes(old.question_text, new.question_text)
+        and not has_changes(old.body, new.body)
+        and {t.casefold() for t in old.topics} == {t.casefold() for t in new.topics}
+        and old.sources == new.sources
+    )
+
+
+def editors_change_waits(answer):
+    """Whether the change waiting on the answer is an editor's (kept from an
+    import) rather than one the last import left (which the next replaces)."""
+    if not workflow.has_waiting_change(answer):
+        return False
+    last = workflow.content_rows(answer).order_by("-history_date", "-history_id").first()
+    if last is None:
+        return answer.has_draft  # a draft with no row of its own: kept, to be safe
+    return last.history_change_reason != IMPORTED

@@ -1,8 +1,13 @@
 """What every import format parses to, and the limits every file is held to."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+
+from faq.languages import LANGUAGE_CHOICES
 from faq.models import MAX_ANSWER_LENGTH
+from faq.models.guides import validate_guide_slug
 
 MAX_FILE_BYTES = 1_000_000  # the seed article is 40 KB
 MAX_QUESTIONS = 300
@@ -24,8 +29,9 @@ class QuestionEntry:
     answer: str  # Markdown
     line: int  # where the question starts in the file
     slug: str = ""
-    topics: list = field(default_factory=list)
-    sources: list = field(default_factory=list)  # [{"title": …, "url": …}]
+    # None: the file does not say (plain text), so an import leaves them as they are.
+    topics: list | None = None
+    sources: list | None = None  # [{"title": …, "url": …}]
     id: str = ""  # the stable id written by export_guide: "<guide slug>/<question slug>"
 
 
@@ -59,6 +65,27 @@ def check_limits(document):
                 f"the answer to question {entry.number} is {len(entry.answer):,} characters "
                 f"long; the limit is {MAX_ANSWER_LENGTH:,}.",
             )
+
+
+def check_slug(slug, line, what="the guide's web address", guide=True):
+    """A web address as the site's are: letters, digits, hyphens and
+    underscores, at most 100 characters, and for a guide not one the site uses."""
+    try:
+        validate_slug(slug)
+        if guide:
+            validate_guide_slug(slug)
+    except ValidationError as error:
+        raise ImportFormatError(line, f"{what} “{slug[:100]}”: {error.messages[0]}") from None
+    if len(slug) > 100:
+        raise ImportFormatError(line, f"{what} is {len(slug)} characters long; the limit is 100.")
+
+
+def check_language(language, line):
+    codes = [code for code, _name in LANGUAGE_CHOICES]
+    if language not in codes:
+        raise ImportFormatError(
+            line, f"“language” must be one of {', '.join(codes)}, not “{language[:20]}”."
+        )
 
 
 def decode(data):

@@ -43,5 +43,5 @@ def guide_document(guide):
         questions=entries,
         slug=guide.slug,
         summary=guide.summary,
-        language=getattr(guide, "language", "") or "",
+        language=guide.language,
     )

@@ -29,7 +29,14 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from .document import GuideDocument, ImportFormatError, QuestionEntry, check_limits
+from .document import (
+    GuideDocument,
+    ImportFormatError,
+    QuestionEntry,
+    check_language,
+    check_limits,
+    check_slug,
+)
 
 GUIDE_KEYS = ("title", "slug", "category", "summary", "language")
 QUESTION_KEYS = ("id", "slug", "topics", "source")
@@ -51,6 +58,10 @@ def parse(text):
     for required in ("title", "category"):
         if not meta.get(required):
             raise ImportFormatError(end + 1, f"the front matter needs “{required}: …”.")
+    if meta.get("slug"):
+        check_slug(meta["slug"], line_of(lines, end, "slug"))
+    if "language" in meta:
+        check_language(meta["language"], line_of(lines, end, "language"))
     questions, index = [], end + 1
     while index < len(lines):
         if not lines[index].strip():
@@ -72,6 +83,11 @@ def parse(text):
     )
     check_limits(document)
     return document
+
+
+def line_of(lines, end, name):
+    """The line number of front-matter field `name` (the front matter ends at `end`)."""
+    return next(i + 1 for i in range(1, end) if lines[i].startswith(f"{name}:"))
 
 
 def opens_question(lines, index):
@@ -122,6 +138,8 @@ def read_question(lines, index, number):
         raise ImportFormatError(start + 1, "“topics” must be a list of topic names.")
     for source in sources:
         check_source(source, start + 1)
+    if meta.get("slug"):
+        check_slug(meta["slug"], start + 1, f"question {number}'s web address", guide=False)
     entry = QuestionEntry(number, text, answer, index + 1, slug=meta.get("slug", ""))
     entry.topics, entry.sources, entry.id = topics, sources, meta.get("id", "")
     return entry, end
