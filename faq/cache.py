@@ -65,9 +65,11 @@ CONTENT_MODELS = [
 ]
 
 # Models no public page shows, so their rows never invalidate the cache: the
-# search statistics (written every few seconds), and the spelling vocabulary
-# (rebuilt in bulk; faq/suggest.py replaces the stamp itself after a rebuild).
-NOT_CONTENT_MODELS = ["faq.SearchCount", "faq.SpellingWord"]
+# search statistics (written every few seconds), the spelling vocabulary
+# (rebuilt in bulk; faq/suggest.py replaces the stamp itself after a rebuild),
+# and the public questions search checks (changed only with a question, answer
+# or guide, whose own saves replace the stamps; faq/search_public.py).
+NOT_CONTENT_MODELS = ["faq.SearchCount", "faq.SpellingWord", "faq.PublicQuestion"]
 
 SITE = "site"
 QUESTIONS = "questions"
