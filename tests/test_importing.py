@@ -628,6 +628,18 @@ class ImportScreenTests(FileMixin, TestCase):
         self.assertContains(response, "added: </span>Courts")
         self.assertFalse(Answer.objects.with_draft().exists())
 
+    def test_a_spanish_guides_questions_and_differences_are_marked_spanish(self):
+        """WCAG 3.1.2: a screen reader reads them with a Spanish voice on an English screen."""
+        call_command("seed_content", str(SPANISH_FIXTURE), verbosity=0)
+        self.client.force_login(self.publisher)
+        document = guide_document(Guide.objects.get(language="es"))
+        document.questions[0].answer = document.questions[0].answer.replace("Actualmente", "Hoy", 1)
+        upload = SimpleUploadedFile("guia.md", markdown_front_matter.write(document).encode())
+        response = self.client.post(self.url, {"file": upload})
+        self.assertContains(response, '<div class="diff-text" lang="es">', count=1)
+        self.assertContains(response, '<td lang="es">', count=20)
+        self.assertContains(response, "added: </span>Hoy")
+
     def test_a_malformed_upload_is_refused_with_its_line(self):
         self.client.force_login(self.publisher)
         before = database_rows()

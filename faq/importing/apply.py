@@ -81,6 +81,7 @@ class ImportReport:
     file_name: str
     guide: str
     guide_is_new: bool
+    language: str = ENGLISH  # the guide's: its questions and differences are in it
     questions: list = field(default_factory=list)
 
     def count(self, status):
@@ -94,7 +95,9 @@ def import_document(document, file_name, user=None):
     guide, guide_is_new = find_guide(document, guide_slug)
     if guide_is_new:
         guide = create_guide(document, guide_slug, file_name)
-    report = ImportReport(file_name, f"{guide.title} ({guide.get_absolute_url()})", guide_is_new)
+    report = ImportReport(
+        file_name, f"{guide.title} ({guide.get_absolute_url()})", guide_is_new, guide.language
+    )
     seeded = {
         row.key: row
         for row in SeedRecord.objects.filter(
