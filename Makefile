@@ -47,11 +47,13 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # Runs on SQLite by default; DATABASE_URL=postgres://… runs it on PostgreSQL.
+# PYTEST_ARGS adds pytest options (.ci/run: -m "not browser" for its second pass).
+PYTEST_ARGS ?=
 test: install browser lint
 	@echo "Testing on $${DATABASE_URL:-SQLite (no DATABASE_URL)}"
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
