@@ -67,9 +67,9 @@ CONTENT_MODELS = [
 # Models no public page shows, so their rows never invalidate the cache: the
 # search statistics (written every few seconds), the spelling vocabulary
 # (rebuilt in bulk; faq/suggest.py replaces the stamp itself after a rebuild),
-# and the public questions search checks (changed only with a question, answer
-# or guide, whose own saves replace the stamps; faq/search_public.py).
-NOT_CONTENT_MODELS = ["faq.SearchCount", "faq.SpellingWord", "faq.PublicQuestion"]
+# and which questions search may find (changed only with a question, answer or
+# guide, whose own saves replace the stamps; faq/search_public.py).
+NOT_CONTENT_MODELS = ["faq.SearchCount", "faq.SpellingWord", "faq.SearchVisibility"]
 
 SITE = "site"
 QUESTIONS = "questions"

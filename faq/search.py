@@ -6,7 +6,8 @@ configuration. Both tables are created by migration 0003 for their vendor
 only and hold one row per question: the question text and the answer as plain
 text. `index_question()` is called from Question.save() and Answer.save(), so
 every edit, revert, publish and seeding keeps the index in step; what is
-public is decided at query time by `Question.objects.published()`.
+public is the SearchVisibility table (faq/search_public.py), and the hits
+shown are read through `Question.objects.published()`.
 
 User text never reaches MATCH or to_tsquery as syntax: the query is rebuilt
 from its word tokens, which are quoted as FTS5 phrases or passed as parameters
@@ -140,7 +141,7 @@ def rebuild_index():
         # picks nested loops that are 10x slower on a large index.
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
-            cursor.execute("ANALYZE faq_search_public")
+            cursor.execute("ANALYZE faq_search_visibility")
     return questions.count()
 
 

@@ -60,21 +60,27 @@ DROP_ALL_WORDS = {
 }
 
 
-def public_sql(id_column, per_match=True):
+def postgresql_public_sql(id_column):
     """A condition that the question `id_column` names is public in the search's
-    language (faq/search_public.py). `per_match`: one primary-key lookup per
-    match, so a search costs what its matches cost, not what the whole site
-    holds; else the language's public ids read once (SQLite: cheaper when the
-    matches are a large share of them)."""
-    from .search_models import PublicQuestion
+    language (faq/search_public.py): one primary-key look-up per match."""
+    from .search_models import SearchVisibility
 
-    table = PublicQuestion._meta.db_table
-    if per_match:
-        lookup = f"p.question_id = {id_column} AND p.language = %s"
-        return f"EXISTS (SELECT 1 FROM {table} p WHERE {lookup})"
-    # The unary plus keeps SQLite from handing the list to FTS5 as a rowid
-    # constraint, which re-runs the MATCH once per id.
-    return f"+{id_column} IN (SELECT question_id FROM {table} WHERE language = %s)"
+    table = SearchVisibility._meta.db_table
+    lookup = f"v.question_id = {id_column} AND v.language = %s AND v.public"
+    return f"EXISTS (SELECT 1 FROM {table} v WHERE {lookup})"
+
+
+def sqlite_visible_sql(id_column):
+    """A condition that the question `id_column` names is not hidden in the
+    search's language: the few drafts and questions of unpublished guides are
+    read once, where a look-up per public question cost more than the search at
+    100,000 questions. The unary plus keeps SQLite from handing the list to FTS5
+    as rowid constraints, which re-run the MATCH once per id."""
+    from .search_models import SearchVisibility
+
+    table = SearchVisibility._meta.db_table
+    hidden = f"SELECT question_id FROM {table} WHERE language = %s AND public = 0"
+    return f"+{id_column} NOT IN ({hidden})"
 
 
 class Matches:
@@ -186,14 +192,10 @@ class Matches:
     def where(self):
         if is_postgresql():
             # The query is built once, in the CTE q (postgresql_with()).
-            sql = f"document @@ (SELECT query FROM q) AND {public_sql(f'{self.table}.question_id')}"
-            return sql, [self.language]
-        # Any-word searches (the fallback) tend to match thousands of answers, where
-        # one read of the ids beats a look-up per match (SQLite, 10,000 questions:
-        # 63 against 88 ms of CPU); every-word searches are mostly a few matches,
-        # where the look-ups win (100,000 questions: 21 against 52 ms).
-        public = public_sql(f"{self.table}.rowid", per_match=self.match_all)
-        return f"{self.table} MATCH %s AND {public}", [self.query_text(), self.language]
+            public = postgresql_public_sql(f"{self.table}.question_id")
+            return f"document @@ (SELECT query FROM q) AND {public}", [self.language]
+        visible = sqlite_visible_sql(f"{self.table}.rowid")
+        return f"{self.table} MATCH %s AND {visible}", [self.query_text(), self.language]
 
     def count(self):
         if not self.slots:
@@ -217,8 +219,12 @@ class Matches:
         if not self.slots:
             return 0, []
         if is_postgresql():
-            return self._page_postgresql(offset, limit)
-        return self._page_sqlite(offset, limit)
+            from . import search_postgresql
+
+            return search_postgresql.page(self, offset, limit)
+        from . import search_sqlite
+
+        return search_sqlite.page(self, offset, limit)
 
     def postgresql_with(self, tsqueries):
         """`WITH q AS (…)`: the match query and each of `tsqueries` ((SQL,
@@ -236,153 +242,6 @@ class Matches:
         return f"({' || '.join([self.phrase_tsquery()] * len(slot))})", [
             " ".join(term) for term in slot
         ]
-
-    def _tiers_postgresql(self):
-        """An SQL expression ranking the tiers (lowest first), over the
-        tsqueries it lists as postgresql_with() takes them."""
-        tsqueries = []
-
-        def built(sql, params):
-            tsqueries.append((sql, params))
-            return f"(SELECT t{len(tsqueries) - 1} FROM q)"
-
-        near = None
-        if near_text := self.near_tsquery_text():
-            near_query = built(f"to_tsquery('{self.all_words_configuration}', %s)", [near_text])
-            # By the GIN index on question_words: few questions hold a pair.
-            near = (
-                f"question_id IN (SELECT question_id FROM {self.table} "
-                f"WHERE question_words @@ {near_query})"
-            )
-        if not self.match_all:
-            missing = " + ".join(
-                f"CASE WHEN document @@ {built(*self.slot_tsquery(slot))} THEN 0 ELSE 1 END"
-                for slot in self.slots
-            )
-            if not near:
-                return f"({missing})", tsqueries
-            return f"({missing}) * 2 + CASE WHEN {near} THEN 0 ELSE 1 END", tsqueries
-        in_question = "ts_filter(document, '{a}')"
-        tests = []
-        if self.phrase:
-            phrase = built(self.phrase_tsquery(), [" ".join(self.phrase)])
-            tests.append(f"{in_question} @@ {phrase}")
-        tests.append(f"{in_question} @@ {built(*self.tsquery(match_all=True))}")
-        if self.phrase:
-            tests.append(f"document @@ {phrase}")
-        if near:
-            tests.append(near)
-        whens = " ".join(f"WHEN {test} THEN {tier}" for tier, test in enumerate(tests))
-        return f"CASE {whens} ELSE {len(tests)} END", tsqueries
-
-    def _page_postgresql(self, offset, limit):
-        where, params = self.where()
-        tiers, tsqueries = self._tiers_postgresql()
-        with_sql, with_params = self.postgresql_with(tsqueries)
-        options = (
-            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
-            'MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
-        )
-        window = offset + limit + TIE_MARGIN
-        # Every match gets its tier (cheap tests) and its number in its tier; only
-        # tiers the window reaches are ranked, and in each only the newest
-        # RESCORE_WINDOW questions by ts_rank_cd, the costly part (see RESCORE_WINDOW).
-        # Ids and ranks alone go through the sorts: the answer text is read for
-        # the page's rows only (carrying it made PostgreSQL sort on disk).
-        sql = f"""
-            {with_sql},
-            matches AS (
-                SELECT question_id, {tiers} AS tier FROM {self.table} WHERE {where}
-            ),
-            numbered AS (
-                SELECT question_id, tier, COUNT(*) OVER () AS total,
-                       ROW_NUMBER() OVER (PARTITION BY tier ORDER BY question_id DESC) AS n
-                FROM matches
-            ),
-            reached AS (
-                SELECT question_id, tier, total, n FROM numbered
-                WHERE tier <= COALESCE(
-                    (SELECT tier FROM numbered ORDER BY tier LIMIT 1 OFFSET %s), tier)
-            ),
-            best AS (
-                SELECT question_id, tier, total,
-                       CASE WHEN n <= {RESCORE_WINDOW} THEN (
-                           SELECT ts_rank_cd(i.document, (SELECT query FROM q))
-                           FROM {self.table} i WHERE i.question_id = reached.question_id
-                       ) END AS rank
-                FROM reached
-                ORDER BY tier, rank DESC NULLS LAST, question_id DESC LIMIT %s
-            ),
-            page AS (
-                SELECT b.question_id, b.rank, b.tier, b.total, a.notable_change_at
-                FROM best b LEFT JOIN faq_answer a ON a.question_id = b.question_id
-                ORDER BY b.tier, b.rank DESC NULLS LAST, a.notable_change_at DESC NULLS LAST,
-                         b.question_id DESC
-                LIMIT %s OFFSET %s
-            )
-            SELECT page.question_id, page.total,
-                   ts_headline('{self.configuration}', i.body, (SELECT query FROM q), %s)
-            FROM page JOIN {self.table} i ON i.question_id = page.question_id
-            ORDER BY page.tier, page.rank DESC NULLS LAST,
-                     page.notable_change_at DESC NULLS LAST, page.question_id DESC
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql,
-                [*with_params, *params, window - 1, window, limit, offset, options],
-            )
-            rows = cursor.fetchall()
-        total = rows[0][1] if rows else 0
-        return total, [(pk, snippet) for pk, _, snippet in rows]
-
-    def _tiers_sqlite(self):
-        """An SQL expression ranking the tiers (lowest first), and its parameters."""
-        has = f"rowid IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)"
-        near = self.fts5_near()
-        if not self.match_all:
-            slots = [self.fts5_slot(slot) for slot in self.slots]
-            missing = " + ".join(f"CASE WHEN {has} THEN 0 ELSE 1 END" for _slot in slots)
-            if not near:
-                return f"({missing})", slots
-            return f"({missing}) * 2 + CASE WHEN {has} THEN 0 ELSE 1 END", [*slots, near]
-        tests = []
-        if self.phrase:
-            tests.append(f"question : {self.fts5_phrase(self.phrase)}")
-        tests.append(f"question : ({self.fts5_expression(match_all=True)})")
-        if self.phrase:
-            tests.append(self.fts5_phrase(self.phrase))
-        if near:
-            tests.append(near)
-        whens = " ".join(f"WHEN {has} THEN {tier}" for tier in range(len(tests)))
-        return f"CASE {whens} ELSE {len(tests)} END", tests
-
-    def _page_sqlite(self, offset, limit):
-        where, params = self.where()
-        tiers, tier_params = self._tiers_sqlite()
-        # FTS5's bm25() and snippet() cannot sit beside a window function, so
-        # rank in a subquery, then make snippets for the page's rows only.
-        # The answers' dates break ties, so only the best rows (the page and
-        # TIE_MARGIN more) are joined to them, not every match.
-        ranked = f"""
-            SELECT best.rowid, best.total FROM (
-                SELECT rowid, score, tier, COUNT(*) OVER () AS total FROM (
-                    SELECT rowid, bm25({self.table}, {self.bm25_weights}) AS score,
-                           {tiers} AS tier
-                    FROM {self.table} WHERE {where}
-                ) ORDER BY tier, score LIMIT %s
-            ) AS best LEFT JOIN faq_answer a ON a.question_id = best.rowid
-            ORDER BY best.tier, best.score, a.notable_change_at DESC, best.rowid
-            LIMIT %s OFFSET %s
-        """
-        with connection.cursor() as cursor:
-            window = offset + limit + TIE_MARGIN
-            cursor.execute(ranked, [*tier_params, *params, window, limit, offset])
-            rows = cursor.fetchall()
-            if not rows:
-                return 0, []
-            ids = [pk for pk, _ in rows]
-            snippets = self.sqlite_snippets(cursor, ids)
-        return rows[0][1], [(pk, snippets.get(pk, "")) for pk in ids]
 
     def sqlite_snippets(self, cursor, ids):
         """{question_id: snippet with highlight markers} for the page's rows."""

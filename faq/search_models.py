@@ -131,15 +131,18 @@ class SearchCount(models.Model):
         return f"{self.day} {self.query} ({self.count})"
 
 
-class PublicQuestion(models.Model):
-    """A question readers can find by searching: one row per published question.
+class SearchVisibility(models.Model):
+    """Whether readers can find a question by searching: one row per question.
 
     Kept in step with `Question.objects.published()` whenever a question, its
     answer or its guide is saved or deleted (faq/search_public.py), so a search
-    checks each match against this one small table instead of joining
-    questions, answers and guides for every published question, which cost
-    more than the search itself at 100,000 questions. Hits are still read
-    through published(), so a row out of step could never show a draft."""
+    checks its matches against this one small table instead of joining
+    questions, answers and guides for every match, which cost more than the
+    search itself at 100,000 questions. PostgreSQL looks each match up among
+    the public rows; SQLite leaves out the few hidden ones (drafts, questions of
+    unpublished guides), so a search costs what its matches cost however many
+    questions are public. Hits are still read through published(), so a row
+    out of step could never show a draft."""
 
     # No database constraint or cascade: a question's delete removes its row by
     # signal (faq/search_public.py), so the admin's delete confirmation neither
@@ -152,10 +155,16 @@ class PublicQuestion(models.Model):
         related_name="+",
     )
     language = models.CharField(max_length=5, choices=LANGUAGES)
+    public = models.BooleanField()
 
     class Meta:
-        db_table = "faq_search_public"
-        indexes = [models.Index(fields=["language", "question"], name="faq_search_public_lang")]
+        db_table = "faq_search_visibility"
+        indexes = [
+            models.Index(
+                fields=["language", "public", "question"], name="faq_search_visibility_lang"
+            )
+        ]
 
     def __str__(self):
-        return f"{self.language}: {self.question_id}"
+        state = "public" if self.public else "hidden"
+        return f"{self.language}: {self.question_id} ({state})"

@@ -1,4 +1,4 @@
-"""Which questions a search may find: PublicQuestion kept in step with published().
+"""Which questions a search may find: SearchVisibility kept in step with published().
 
 Whether a question is public depends on its status, its guide's and whether it
 has an answer, so every save or delete of a question, an answer or a guide
@@ -10,7 +10,7 @@ restore) are followed by `rebuild()`, which `rebuild_search_index` runs.
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Answer, Guide, PublicQuestion, Question
+from .models import Answer, Guide, Question, SearchVisibility
 
 CHUNK = 1_000  # question ids per statement, well under SQLite's parameter limit
 
@@ -20,32 +20,36 @@ def sync(question_ids):
     ids = list(question_ids)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        public = dict(
-            Question.objects.published().filter(pk__in=chunk).values_list("pk", "language")
-        )
-        PublicQuestion.objects.filter(question_id__in=chunk).exclude(
-            question_id__in=public
+        existing = Question.objects.filter(pk__in=chunk)
+        public = set(existing.published().values_list("pk", flat=True))
+        rows = [
+            SearchVisibility(question_id=pk, language=language, public=pk in public)
+            for pk, language in existing.values_list("pk", "language")
+        ]
+        SearchVisibility.objects.filter(question_id__in=chunk).exclude(
+            question_id__in=[row.question_id for row in rows]
         ).delete()
-        PublicQuestion.objects.bulk_create(
-            [PublicQuestion(question_id=pk, language=language) for pk, language in public.items()],
+        SearchVisibility.objects.bulk_create(
+            rows,
             update_conflicts=True,
             unique_fields=["question"],
-            update_fields=["language"],
+            update_fields=["language", "public"],
         )
 
 
 def rebuild():
     """Every row again, from published(); returns how many questions are public."""
-    PublicQuestion.objects.all().delete()
-    rows = Question.objects.published().order_by("pk").values_list("pk", "language")
+    SearchVisibility.objects.all().delete()
+    public = set(Question.objects.published().values_list("pk", flat=True))
+    rows = Question.objects.order_by("pk").values_list("pk", "language")
     batch = []
     for pk, language in rows.iterator(chunk_size=CHUNK):
-        batch.append(PublicQuestion(question_id=pk, language=language))
+        batch.append(SearchVisibility(question_id=pk, language=language, public=pk in public))
         if len(batch) == CHUNK:
-            PublicQuestion.objects.bulk_create(batch)
+            SearchVisibility.objects.bulk_create(batch)
             batch = []
-    PublicQuestion.objects.bulk_create(batch)
-    return PublicQuestion.objects.count()
+    SearchVisibility.objects.bulk_create(batch)
+    return len(public)
 
 
 @receiver(post_save, sender=Question)
@@ -56,7 +60,7 @@ def question_saved(sender, instance, **kwargs):
 @receiver(post_delete, sender=Question)
 def question_deleted(sender, instance, **kwargs):
     """Also runs for queryset and admin bulk deletes, which skip Model.delete()."""
-    PublicQuestion.objects.filter(question_id=instance.pk).delete()
+    SearchVisibility.objects.filter(question_id=instance.pk).delete()
 
 
 @receiver(post_save, sender=Answer)

@@ -40,7 +40,7 @@ from .site import SeedRecord, SiteNotice
 
 # isort: split
 # Last, as before the split, so the faq app lists its models in the same order.
-from ..search_models import PublicQuestion, SearchCount, SpellingWord, SynonymGroup
+from ..search_models import SearchCount, SearchVisibility, SpellingWord, SynonymGroup
 
 # simple-history names a historical model's module after its model's, and for
 # a model outside `faq.models` itself it picks the app package, `faq`, where the
@@ -81,10 +81,10 @@ __all__ = [
     "HistoricalSiteNotice",
     "HistoricalTopic",
     "Question",
-    "PublicQuestion",
     "QuestionQuerySet",
     "RemembersSavedValues",
     "SearchCount",
+    "SearchVisibility",
     "SeedRecord",
     "SiteNotice",
     "Source",
