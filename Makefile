@@ -16,9 +16,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed messages
 
 # The interface translations (locale/*/LC_MESSAGES/django.po) compiled to the
-# .mo files Django reads; *.mo are not committed. Needs GNU gettext's msgfmt,
-# installed with apt when missing (as root).
-messages: $(VENV)/.installed
+# .mo files Django reads; *.mo are not committed. A .mo is remade only when its
+# .po is newer, so `make test` leaves an up-to-date one alone while another run
+# reads it (.ci/run runs two at once). Needs GNU gettext's msgfmt, installed
+# with apt when missing (as root).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+messages: $(MO_FILES)
+
+%.mo: %.po | $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { \
 	  echo "Installing Debian's gettext for the translations..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
