@@ -57,10 +57,11 @@ def find(query, page_number=1, per_page=10, language=DEFAULT_LANGUAGE):
         if matches(slots, match_all=True).count() > count:
             return ReaderSearch(result, query, suggestion=corrected_query)
         return ReaderSearch(result, query)
-    # Counting first: ranking thousands of partial matches only to decide
-    # whether to offer a link would double the cost of this page.
-    if count and not matches(slots, match_all=True).count():
-        if matches(slots, match_all=False).count():
+    # Asking whether anything matches first: ranking (or even counting)
+    # thousands of partial matches only to decide whether to offer a link
+    # would double the cost of this page.
+    if count and not matches(slots, match_all=True).exists():
+        if matches(slots, match_all=False).exists():
             # Only some words match either way: the reader chooses.
             return ReaderSearch(result, query, suggestion=corrected_query)
         return ReaderSearch(result, query)

@@ -198,16 +198,24 @@ class Matches:
         return f"{self.table} MATCH %s AND {visible}", [self.query_text(), self.language]
 
     def count(self):
+        return self._aggregate("COUNT(*)", "")
+
+    def exists(self):
+        """Whether anything matches: the database stops at the first match."""
+        return bool(self._aggregate("1", "LIMIT 1"))
+
+    def _aggregate(self, column, limit):
         if not self.slots:
             return 0
         where, params = self.where()
         with_sql, with_params = self.postgresql_with([]) if is_postgresql() else ("", [])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"{with_sql} SELECT COUNT(*) FROM {self.table} WHERE {where}",
+                f"{with_sql} SELECT {column} FROM {self.table} WHERE {where} {limit}",
                 [*with_params, *params],
             )
-            return cursor.fetchone()[0]
+            row = cursor.fetchone()
+        return row[0] if row else 0
 
     def page(self, offset, limit):
         """(total, [(question_id, snippet), ...]) in one pass over the matches.

@@ -12,15 +12,17 @@ the tier's test NOT the earlier tiers' tests, so FTS5 hands over a tier's
 newest questions by rowid alone and stops there. Any-word searches: a tier
 counts how many of the reader's words a match has, which FTS5 cannot stop
 early on, so every match's tier is read (without bm25, the costly part) and
-the tiers are cut here. Three statements either way: the tiers, the ranking
-of what the page needs from them, the snippets.
+the tiers are cut here. Then one statement ranks what the page needs from
+the tiers, and one makes its snippets: four statements for an every-word
+search (its count comes first) and three for an any-word one, whatever the
+site holds, and two more for a page past a tier's RESCORE_WINDOW.
 """
 
 from dataclasses import dataclass
 
 from django.db import connection
 
-from .search_matches import RESCORE_WINDOW
+from .search_matches import RESCORE_WINDOW, sqlite_visible_sql
 
 
 @dataclass
@@ -65,8 +67,7 @@ def tier_expressions(matches):
 
 
 def _any(expressions):
-    present = [f"({expression})" for expression in expressions if expression]
-    return " OR ".join(present) or None
+    return " OR ".join(f"({expression})" for expression in expressions) or None
 
 
 def _expression(include, exclude):
@@ -75,8 +76,6 @@ def _expression(include, exclude):
 
 def _visible(matches):
     """The rows search may show, and the parameter (faq/search_public.py)."""
-    from .search_matches import sqlite_visible_sql
-
     return sqlite_visible_sql(f"{matches.table}.rowid"), matches.language
 
 
@@ -153,11 +152,14 @@ def _ranked(cursor, matches, ids):
     """{id: its place} for `ids` best first: bm25 over the whole query, then
     the most recent notable change of the answer, then the question's id."""
     table = matches.table
+    # The range goes to FTS5, which then reads only that part of each word's
+    # list: a tier's newest questions sit together at its end.
     cursor.execute(
         f"SELECT {table}.rowid, bm25({table}, {matches.bm25_weights}), a.notable_change_at "
         f"FROM {table} LEFT JOIN faq_answer a ON a.question_id = {table}.rowid "
-        f"WHERE {table} MATCH %s AND +{table}.rowid IN ({', '.join(['%s'] * len(ids))})",
-        [matches.query_text(), *ids],
+        f"WHERE {table} MATCH %s AND {table}.rowid BETWEEN %s AND %s "
+        f"AND +{table}.rowid IN ({', '.join(['%s'] * len(ids))})",
+        [matches.query_text(), min(ids), max(ids), *ids],
     )
     rows = sorted(cursor.fetchall(), key=lambda row: row[0])
     rows.sort(key=lambda row: str(row[2] or ""), reverse=True)
