@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from .search_matches import RESCORE_WINDOW, sqlite_visible_sql
+from .search_matches import RESCORE_WINDOW, visible_sql
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _expression(include, exclude):
 
 def _visible(matches):
     """The rows search may show, and the parameter (faq/search_public.py)."""
-    return sqlite_visible_sql(f"{matches.table}.rowid"), matches.language
+    return visible_sql(f"{matches.table}.rowid"), matches.language
 
 
 def _count(cursor, matches, expression):
