@@ -23,6 +23,7 @@ already holds (a 304) is not counted again.
 
 import atexit
 import datetime
+import functools
 import logging
 import re
 import threading
@@ -31,6 +32,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from .search_models import DEFAULT_LANGUAGE, SearchCount
@@ -74,11 +76,33 @@ def record(query, found, language=DEFAULT_LANGUAGE, day=None):
 def record_hit(request, response):
     """Called by the page cache for every page it answers from the cache."""
     language = SEARCH_PATHS.get(request.path_info)
-    if language is None or request.GET.get("page", "1") != "1":
-        return
     found = response.headers.get(FOUND_HEADER)
-    if found is not None:
-        record(request.GET.get("q", ""), found == "1", language)
+    if language is None or found is None:
+        return
+    query = counted_query(request.META.get("QUERY_STRING", ""))
+    if query:
+        with _lock:
+            _pending[(_today(), language, query, found == "1")] += 1
+
+
+@functools.lru_cache(maxsize=256)
+def counted_query(query_string):
+    """The normalised query a search page's query string counts as ("" for a
+    later page), remembered: a cache hit should cost little more than a file."""
+    parameters = QueryDict(query_string)
+    return normalise(parameters.get("q", "")) if parameters.get("page", "1") == "1" else ""
+
+
+_day = [None, None]  # [a second since the epoch, the local day then]
+
+
+def _today():
+    """timezone.localdate(), worked out once a second."""
+    now = timezone.now()
+    second = int(now.timestamp())
+    if _day[0] != second:
+        _day[:] = [second, timezone.localdate(now)]
+    return _day[1]
 
 
 def flush():
