@@ -15,6 +15,10 @@ class FaqConfig(AppConfig):
         # connected first); see faq/roles.py for why this is not a migration.
         post_migrate.connect(create_groups_after_migrate, sender=self)
 
+        from .search import remove_missing_questions
+
+        post_migrate.connect(remove_missing_questions, sender=self)
+
         from .cache import connect_signals
 
         connect_signals()

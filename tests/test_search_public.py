@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 
 from faq.models import Answer, Question, SearchVisibility
 from faq.search import rebuild_index, search
@@ -150,3 +150,18 @@ class SearchVisibilityTests(TestCase):
     def test_sync_of_any_ids_is_harmless(self):
         sync([self.live.pk, self.draft.pk, 987654])
         self.assertInStep()
+
+
+class FlushTests(TransactionTestCase):
+    """`flush` empties the models' tables but not the search index, which is
+    not a model; TransactionTestCase empties the database that way too."""
+
+    def test_questions_emptied_by_flush_are_not_counted(self):
+        guide = make_guide("otters")
+        make_question(guide, 1, body="Otters hold hands while they sleep.")
+        make_question(guide, 2, body="Otters keep a favourite stone.")
+        call_command("flush", interactive=False, verbosity=0)
+        fresh = make_guide("rivers")
+        make_question(fresh, 1, body="Otters swim in rivers.")
+        self.assertEqual(search("otters").page.paginator.count, 1)
+        self.assertEqual(len(search("otters").hits), 1)
