@@ -92,9 +92,9 @@ def _every_word_tiers(cursor, matches):
     """(how many rows match, [Tier]): the count, then, when something matches,
     every tier in one statement, each stopped by FTS5 at its limit."""
     total = _count(cursor, matches, matches.query_text())
-    expressions = [_expression(*pair) for pair in tier_expressions(matches)]
     if not total:
         return 0, []
+    expressions = [_expression(*pair) for pair in tier_expressions(matches)]
     visible, language = _visible(matches)
     table = matches.table
     # FTS5 reads a common word's whole list to go newest first, so when every

@@ -65,12 +65,13 @@ def normalise(query):
 
 def record(query, found, language=DEFAULT_LANGUAGE, day=None):
     """Count one search; written to the database by the next flush."""
-    normalised = normalise(query)
-    if not normalised:
-        return
-    day = day or timezone.localdate()
-    with _lock:
-        _pending[(day, language, normalised, bool(found))] += 1
+    _add(normalise(query), found, language, day)
+
+
+def _add(normalised, found, language, day=None):
+    if normalised:
+        with _lock:
+            _pending[(day or _today(), language, normalised, bool(found))] += 1
 
 
 def record_hit(request, response):
@@ -79,10 +80,7 @@ def record_hit(request, response):
     found = response.headers.get(FOUND_HEADER)
     if language is None or found is None:
         return
-    query = counted_query(request.META.get("QUERY_STRING", ""))
-    if query:
-        with _lock:
-            _pending[(_today(), language, query, found == "1")] += 1
+    _add(counted_query(request.META.get("QUERY_STRING", "")), found == "1", language)
 
 
 @functools.lru_cache(maxsize=256)
