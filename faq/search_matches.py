@@ -11,6 +11,7 @@ from django.db import connection
 
 from .search import MARK_END, MARK_START, SNIPPET_WORDS, TABLE, is_postgresql
 from .search_models import DEFAULT_LANGUAGE
+from .search_partial import PartialMatching
 
 # Rows past the end of a page whose relevance may tie with the page's last.
 TIE_MARGIN = 50
@@ -80,7 +81,7 @@ def hidden_ids_sql():
     return f"SELECT question_id FROM {table} WHERE language = %s AND public = FALSE"
 
 
-class Matches:
+class Matches(PartialMatching):
     """The published questions matching every (or any) slot of a query, ranked best first.
 
     A slot is a list of alternative terms, each a tuple of tokens matched as a
@@ -114,6 +115,7 @@ class Matches:
         self.match_all = match_all
         # A phrase of one word says no more than "every slot in the question".
         self.phrase = tuple(phrase) if len(phrase) > 1 else ()
+        self._member_slots = self._together = None
 
     @staticmethod
     def id_column():
@@ -136,9 +138,9 @@ class Matches:
         return phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})"
 
     # SQLite: an FTS5 MATCH expression of quoted phrases.
-    def fts5_expression(self, match_all=None):
+    def fts5_expression(self, match_all=None, slots=None):
         match_all = self.match_all if match_all is None else match_all
-        parts = [self.fts5_slot(slot) for slot in self.slots]
+        parts = [self.fts5_slot(slot) for slot in slots or self.slots]
         return (" AND " if match_all else " OR ").join(parts)
 
     def near_pairs(self):
@@ -173,10 +175,10 @@ class Matches:
 
     # PostgreSQL: a tsquery built with && and || from phraseto_tsquery() pieces,
     # so user text is only ever a parameter.
-    def tsquery(self, match_all=None):
+    def tsquery(self, match_all=None, slots=None):
         match_all = self.match_all if match_all is None else match_all
         sql, params = [], []
-        for slot in self.slots:
+        for slot in slots or self.slots:
             pieces = [self.phrase_tsquery()] * len(slot)
             sql.append(f"({' || '.join(pieces)})")
             params.extend(" ".join(term) for term in slot)
@@ -186,26 +188,34 @@ class Matches:
         """The SQLite MATCH expression (the PostgreSQL query is tsquery())."""
         return self.fts5_expression()
 
-    def where(self):
+    def where(self, slots=None):
+        """The condition of a match over `slots` (default: member_slots()); on
+        PostgreSQL, over those postgresql_with() was given."""
         if is_postgresql():
             # The query is built once, in the CTE q (postgresql_with()).
             visible = visible_sql(f"{self.table}.question_id")
-            return f"document @@ (SELECT query FROM q) AND {visible}", [self.language]
+            return f"document @@ (SELECT member FROM q) AND {visible}", [self.language]
         visible = visible_sql(f"{self.table}.rowid")
-        return f"{self.table} MATCH %s AND {visible}", [self.query_text(), self.language]
+        member = self.fts5_expression(slots=slots or self.member_slots())
+        return f"{self.table} MATCH %s AND {visible}", [member, self.language]
 
     def count(self):
-        return self._aggregate("COUNT(*)", "")
+        if together := self.common_together():
+            if total := together.count():
+                return total
+            self.common_apart()
+        return self._aggregate("COUNT(*)", "", self.member_slots())
 
     def exists(self):
-        """Whether anything matches: the database stops at the first match."""
-        return bool(self._aggregate("1", "LIMIT 1"))
+        """Whether anything matches: the database stops at the first match. A
+        match of any slot will do: a telling slot makes one whenever any does."""
+        return bool(self._aggregate("1", "LIMIT 1", self.slots))
 
-    def _aggregate(self, column, limit):
+    def _aggregate(self, column, limit, slots):
         if not self.slots:
             return 0
-        where, params = self.where()
-        with_sql, with_params = self.postgresql_with([]) if is_postgresql() else ("", [])
+        where, params = self.where(slots)
+        with_sql, with_params = self.postgresql_with([], slots) if is_postgresql() else ("", [])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"{with_sql} SELECT {column} FROM {self.table} WHERE {where} {limit}",
@@ -223,6 +233,11 @@ class Matches:
         """
         if not self.slots:
             return 0, []
+        if together := self.common_together():
+            total, rows = together.page(offset, limit)
+            if total:
+                return total, rows
+            self.common_apart()
         if is_postgresql():
             from . import search_postgresql
 
@@ -231,13 +246,16 @@ class Matches:
 
         return search_sqlite.page(self, offset, limit)
 
-    def postgresql_with(self, tsqueries):
-        """`WITH q AS (…)`: the match query and each of `tsqueries` ((SQL,
-        params) pairs, as columns t0, t1, …) built once per search. Written
+    def postgresql_with(self, tsqueries, member_slots=None):
+        """`WITH q AS (…)`: the query (for relevance), the match condition over
+        `member_slots` (default: member_slots()) and each of `tsqueries` ((SQL,
+        params) pairs, as columns t0, t1, …), built once per search. Written
         inside the per-match expressions, PostgreSQL built them again for
         every match (a tenth of a second at 10,000 matches)."""
         query_sql, params = self.tsquery()
-        columns = [f"{query_sql} AS query"]
+        member_sql, member_params = self.tsquery(slots=member_slots or self.member_slots())
+        columns = [f"{query_sql} AS query", f"{member_sql} AS member"]
+        params = [*params, *member_params]
         for index, (sql, query_params) in enumerate(tsqueries):
             columns.append(f"{sql} AS t{index}")
             params = [*params, *query_params]

@@ -12,7 +12,8 @@ the tier's test NOT the earlier tiers' tests, so FTS5 hands over a tier's
 newest questions by rowid alone and stops there. Any-word searches: a tier
 counts how many of the reader's words a match has, which FTS5 cannot stop
 early on, so every match's tier is read (without bm25, the costly part) and
-the tiers are cut here. Then one statement ranks what the page needs from
+the tiers are cut here; a word common enough to make this costly does not make
+a match on its own (faq/search_partial.py). Then one statement ranks what the page needs from
 the tiers, and one makes its snippets: four statements for an every-word
 search (its count comes first) and three for an any-word one, whatever the
 site holds, and two more for a page past a tier's RESCORE_WINDOW.
@@ -210,9 +211,14 @@ def _tier_cases(matches):
     consecutive words near each other."""
     table = matches.table
     has = f"rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)"
-    slots = [matches.fts5_slot(slot) for slot in matches.slots]
-    missing = " + ".join(f"CASE WHEN {has} THEN 0 ELSE 1 END" for _slot in slots)
-    near = matches.fts5_near()
+    tests = [matches.fts5_slot(slot) for slot in matches.slots]
+    missing = " + ".join(f"CASE WHEN {has} THEN 0 ELSE 1 END" for _test in tests)
+    if near := matches.fts5_near():
+        tests.append(near)
+    if (member_slots := matches.member_slots()) is not matches.slots:
+        # Each test's rows among the matches only: a common word's are many.
+        member = matches.fts5_expression(slots=member_slots)
+        tests = [f"({member}) AND ({test})" for test in tests]
     if not near:
-        return f"({missing})", slots
-    return f"({missing}) * 2 + CASE WHEN {has} THEN 0 ELSE 1 END", [*slots, near]
+        return f"({missing})", tests
+    return f"({missing}) * 2 + CASE WHEN {has} THEN 0 ELSE 1 END", tests
