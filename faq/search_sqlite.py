@@ -9,14 +9,14 @@ first. Each page is cut from the same order, so pages never overlap.
 
 Every-word searches: each tier is a MATCH expression of its own, the query AND
 the tier's test NOT the earlier tiers' tests, so FTS5 hands over a tier's
-newest questions by rowid alone and stops there. Any-word searches: a tier
-counts how many of the reader's words a match has, which FTS5 cannot stop
-early on, so every match's tier is read (without bm25, the costly part) and
-the tiers are cut here; a word common enough to make this costly does not make
-a match on its own (faq/search_partial.py). Then one statement ranks what the page needs from
-the tiers, and one makes its snippets: four statements for an every-word
-search (its count comes first) and three for an any-word one, whatever the
-site holds, and two more for a page past a tier's RESCORE_WINDOW.
+newest questions by rowid alone and stops there, and tiers past the page are
+not read. Any-word searches: a tier counts how many of the reader's words a
+match has, which FTS5 cannot stop early on, so every match's tier is read
+(without bm25, the costly part) and the tiers are cut here; a word common
+enough to make this costly does not make a match on its own
+(faq/search_partial.py, one statement first). Then one statement ranks what
+the page needs from the tiers, and one makes its snippets: four statements,
+whatever the site holds, and two more for a page past a tier's RESCORE_WINDOW.
 """
 
 from dataclasses import dataclass
@@ -40,7 +40,7 @@ def page(matches, offset, limit):
     """(total, [(question_id, snippet), ...]) for matches.page()."""
     with connection.cursor() as cursor:
         if matches.match_all:
-            total, found = _every_word_tiers(cursor, matches)
+            total, found = _every_word_tiers(cursor, matches, offset + limit)
         else:
             total, found = _any_word_tiers(cursor, matches)
         ids = _window(cursor, matches, total, found, offset, offset + limit)
@@ -89,9 +89,10 @@ def _count(cursor, matches, expression):
     return cursor.fetchone()[0]
 
 
-def _every_word_tiers(cursor, matches):
+def _every_word_tiers(cursor, matches, end):
     """(how many rows match, [Tier]): the count, then, when something matches,
-    every tier in one statement, each stopped by FTS5 at its limit."""
+    the tiers in one statement, each stopped by FTS5 at its limit, and the
+    statement stopped once no tier after those read can reach position `end`."""
     total = _count(cursor, matches, matches.query_text())
     if not total:
         return 0, []
@@ -104,14 +105,24 @@ def _every_word_tiers(cursor, matches):
     newest = (
         f"SELECT rowid FROM {table} WHERE {table} MATCH %s AND {visible} {newest_first} LIMIT %s"
     )
+    # SQLite reads the parts of a UNION ALL in order and stops at its LIMIT.
+    # A tier is cut short only when more than `end` rows come before it, so
+    # every tier the page reaches is read whole, and _window() stops before
+    # a tier cut short: the later tiers, often the costliest to test (a test
+    # that finds few rows reads every match), are not read at all.
+    needed = end + RESCORE_WINDOW + 1
     cursor.execute(
         " UNION ALL ".join(
             f"SELECT {index}, rowid FROM ({newest})" for index in range(len(expressions))
-        ),
+        )
+        + " LIMIT %s",
         [
-            param
-            for expression in expressions
-            for param in (expression, language, RESCORE_WINDOW + 1)
+            *(
+                param
+                for expression in expressions
+                for param in (expression, language, RESCORE_WINDOW + 1)
+            ),
+            needed,
         ],
     )
     ids = [[] for _expression in expressions]

@@ -110,6 +110,16 @@ class RescoreWindowTests(TestCase):
         self.assertEqual(last.page.number, 3)
         self.assertEqual(ids(last), self.all_pages("otter den", 5)[1][10:])
 
+    def test_a_small_page_ranks_its_tier_s_whole_window(self):
+        """The fourth newest question of the first tier, made the most relevant,
+        comes first even on a page of one: the tier's whole window is read and
+        ranked, however few rows the page shows."""
+        fourth_newest = Question.objects.get(pk=sorted(self.phrase_in_question)[-WINDOW])
+        fourth_newest.text = "Otter den, otter den: where is the otter den?"
+        fourth_newest.save()
+        self.assertEqual(ids(search("otter den", 1, 1)), [fourth_newest.pk])
+        self.assertEqual(ids(search("otter den xylophone", 1, 1)), [fourth_newest.pk])
+
     def test_within_the_window_relevance_decides(self):
         """Without the patch the window holds every match: the question with the
         phrase three times ranks first in its tier although it is the oldest."""
