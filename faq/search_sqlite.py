@@ -16,7 +16,8 @@ match has, which FTS5 cannot stop early on, so every match's tier is read
 enough to make this costly does not make a match on its own
 (faq/search_partial.py, one statement first). Then one statement ranks what
 the page needs from the tiers, and one makes its snippets: four statements,
-whatever the site holds, and two more for a page past a tier's RESCORE_WINDOW.
+whatever the site holds (more when only common words match: see there), and
+two more for a page past a tier's RESCORE_WINDOW.
 """
 
 from dataclasses import dataclass
