@@ -14,7 +14,7 @@ from .search_matches import RESCORE_WINDOW, TIE_MARGIN
 def _tiers(matches):
     """An SQL expression ranking the tiers (lowest first), over the
     tsqueries it lists as postgresql_with() takes them."""
-    table, tsqueries = matches.table, []
+    tsqueries = []
 
     def built(sql, params):
         tsqueries.append((sql, params))
@@ -23,10 +23,11 @@ def _tiers(matches):
     near = None
     if near_text := matches.near_tsquery_text():
         near_query = built(f"to_tsquery('{matches.all_words_configuration}', %s)", [near_text])
-        # By the GIN index on question_words: few questions hold a pair.
-        near = (
-            f"question_id IN (SELECT question_id FROM {table} WHERE question_words @@ {near_query})"
-        )
+        # Tested on each match's own row: through the GIN index on
+        # question_words, pairs of common words ("can", "my") read every
+        # question holding them (17 ms at 10,000 questions), where a match's
+        # question is a few words.
+        near = f"question_words @@ {near_query}"
     if not matches.match_all:
         missing = " + ".join(
             f"CASE WHEN document @@ {built(*matches.slot_tsquery(slot))} THEN 0 ELSE 1 END"
