@@ -201,6 +201,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = self.generate(guides, questions, revisions)
             transaction.on_commit(bump_stamp)  # bulk_create sends no signals
+        search.tidy_after_bulk_load()
         self.stdout.write(
             self.style.SUCCESS(
                 "Created {guides} guides, {questions} questions, {sources} sources, "

@@ -8,7 +8,7 @@ tables without the index). It also rebuilds the spelling vocabulary.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from faq.search import rebuild_index
+from faq.search import rebuild_index, tidy_after_bulk_load
 from faq.search_models import LANGUAGES
 from faq.suggest import rebuild_vocabulary
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             count = rebuild_index()
+        tidy_after_bulk_load()
         for language, _ in LANGUAGES:
             rebuild_vocabulary(language)
         self.stdout.write(self.style.SUCCESS(f"Indexed {count} question(s)."))
