@@ -115,7 +115,6 @@ class Matches(PartialMatching):
         self.match_all = match_all
         # A phrase of one word says no more than "every slot in the question".
         self.phrase = tuple(phrase) if len(phrase) > 1 else ()
-        self._member_slots = self._together = None
 
     @staticmethod
     def id_column():

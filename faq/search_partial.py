@@ -28,6 +28,10 @@ COMMON_MATCHES = 1000
 class PartialMatching:
     """A mixin of search_matches.Matches: the slots that decide its matches."""
 
+    # Worked out on first use (_plan()), once per search.
+    _member_slots = None
+    _together = None
+
     def member_slots(self):
         """The slots an answer needs one of: all of them, unless some match
         between 1 and COMMON_MATCHES answers in a partial-match search."""
