@@ -70,15 +70,16 @@ class PartialMatching:
         counts, params = [], []
         for slot in self.slots:
             if is_postgresql():
+                # where() reads its tsquery from the search's CTE; this one is inline.
                 tsquery, slot_params = self.slot_tsquery(slot)
                 test = f"document @@ {tsquery} AND {visible_sql(f'{self.table}.question_id')}"
+                slot_params = [*slot_params, self.language]
             else:
-                test = f"{self.table} MATCH %s AND {visible_sql(f'{self.table}.rowid')}"
-                slot_params = [self.fts5_slot(slot)]
+                test, slot_params = self.where([slot])
             counts.append(
                 f"(SELECT COUNT(*) FROM (SELECT 1 FROM {self.table} WHERE {test} LIMIT %s) AS s)"
             )
-            params += [*slot_params, self.language, limit]
+            params += [*slot_params, limit]
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(counts)}", params)
             return cursor.fetchone()
